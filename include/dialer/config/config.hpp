@@ -1,0 +1,73 @@
+// The service configuration (SPEC §2): one JSON file loaded once at start, validated as a whole.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dialer/http/server.hpp"
+
+namespace dialer::config {
+
+struct agent {
+  std::string id;
+  std::string name;
+  std::string endpoint;  // SIP URI or E.164
+};
+
+struct telnyx_settings {
+  std::string api_base = "https://api.telnyx.com/v2";
+  std::string api_key;          // resolved from api_key or the env var named by api_key_env; never logged
+  std::string connection_id;
+  std::string webhook_url;      // sent as webhook_url on dials when not empty
+  std::string public_key;       // base64 raw 32-byte Ed25519 key
+  std::chrono::seconds signature_tolerance{300};
+  double dials_per_second = 10;
+  bool verify_signatures = true;  // "verify_signatures": false only for local use (loud warning)
+  bool verify_tls_peer = true;    // "verify_tls_peer": false only for local testing
+  std::chrono::milliseconds request_timeout{5000};
+};
+
+struct dialing_settings {
+  int max_attempts = 3;
+  int ring_timeout_s = 30;       // >= 15
+  int retry_delay_s = 0;
+  int wrap_up_s = 0;
+  std::string machine_detection = "disabled";  // or a Telnyx AMD mode
+  std::string agent_caller_id;                 // E.164; defaults to numbers[0]
+};
+
+struct config {
+  http::server_options server;   // listen, tls, limits
+  std::string database = "var/dialer.db";
+  std::string database_synchronous = "FULL";  // "database_synchronous": FULL or NORMAL
+  telnyx_settings telnyx;
+  std::vector<std::string> numbers;  // E.164 caller ids
+  std::vector<agent> agents;
+  dialing_settings dialing;
+  std::vector<std::string> api_tokens;  // from api.tokens or env api.tokens_env (comma separated); never logged
+};
+
+// A config error: the JSON path of the bad field ("telnyx.dials_per_second") and what is wrong.
+struct config_error {
+  std::string path;
+  std::string message;
+  std::string to_string() const;  // "<path>: <message>"
+};
+
+struct load_result {
+  std::optional<config> value;
+  std::optional<config_error> error;
+};
+
+// Parses and validates. `getenv` resolves *_env keys (injected for tests; nullptr result = unset).
+using env_lookup = const char* (*)(const char*);
+load_result parse(std::string_view json_text, env_lookup getenv);
+// Reads the file then parse(); an unreadable file is an error with path "" naming the file.
+load_result load_file(const std::string& path, env_lookup getenv);
+
+// True for "+" followed by 8 to 15 digits, the first not 0.
+bool is_e164(std::string_view s);
+
+}  // namespace dialer::config

@@ -1,0 +1,94 @@
+// The Telnyx Call Control REST client: dial, bridge, hangup, speak, and call status. Async, keep-alive,
+// Bearer auth; every command carries a command_id and is retried with the SAME command_id and backoff
+// on 5xx, 429 (honouring x-ratelimit-reset) and transport failures/timeouts.
+#pragma once
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dialer/common/net.hpp"
+
+namespace dialer::telnyx {
+
+struct api_error {
+  std::string code;    // "90018"
+  std::string title;
+  std::string detail;
+};
+
+// The outcome of one command after retries.
+struct command_result {
+  bool ok = false;               // 2xx
+  unsigned http_status = 0;      // 0 when no HTTP reply was ever received
+  bool transport_failure = false;  // every try failed without a reply (refused, reset, timeout)
+  std::vector<api_error> errors;   // parsed from {"errors":[...]}
+  std::string body;                // raw reply body
+  int tries = 0;
+  // True when errors contain `code`.
+  bool has_error_code(std::string_view code) const;
+  // "90018 Call has already ended" style summary for logs and call rows (never contains secrets).
+  std::string summary() const;
+};
+
+struct dial_request {
+  std::string to;              // E.164 or SIP URI
+  std::string from;            // E.164
+  std::string connection_id;
+  int timeout_secs = 30;
+  std::string client_state;    // base64
+  std::string command_id;
+  std::string answering_machine_detection;  // empty or "disabled": not sent
+  std::string webhook_url;     // empty: not sent
+};
+
+struct dial_result {
+  command_result result;
+  std::string call_control_id;  // set when result.ok
+  std::string call_leg_id;
+  std::string call_session_id;
+};
+
+struct call_status {
+  command_result result;
+  bool is_alive = false;
+  std::optional<std::string> end_time;
+};
+
+struct rest_options {
+  std::string api_base = "https://api.telnyx.com/v2";
+  std::string api_key;  // never logged
+  std::chrono::milliseconds request_timeout{5000};
+  int max_tries = 4;                                   // first try included
+  std::chrono::milliseconds initial_backoff{200};      // doubled each retry, capped at 5 s
+  std::size_t max_connections = 32;
+  bool verify_peer = true;
+};
+
+class rest_client {
+ public:
+  rest_client(net::any_io_executor ex, rest_options options);
+  ~rest_client();
+
+  awaitable<dial_result> dial(dial_request req);
+  // POST /calls/{agent_leg}/actions/bridge {"call_control_id": other_leg, "park_after_unbridge": "self"?}
+  awaitable<command_result> bridge(std::string call_control_id, std::string other_call_control_id,
+                                   bool park_after_unbridge_self, std::string command_id);
+  awaitable<command_result> hangup(std::string call_control_id, std::string command_id);
+  awaitable<command_result> speak(std::string call_control_id, std::string text, std::string voice,
+                                  std::string command_id);
+  awaitable<call_status> get_call(std::string call_control_id);
+
+  // Request bodies, exposed for tests that validate them against the official OpenAPI schema.
+  static std::string dial_body(const dial_request& req);
+  static std::string bridge_body(const std::string& other_call_control_id, bool park_after_unbridge_self,
+                                 const std::string& command_id);
+  static std::string hangup_body(const std::string& command_id);
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace dialer::telnyx
