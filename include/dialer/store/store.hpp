@@ -1,0 +1,97 @@
+// The SQLite store: the only code that knows SQL. One connection, owned by the engine's thread; WAL;
+// prepared statements reused. Writes happen inside a transaction opened with begin(); every method
+// throws SQLite::Exception on a database error (the caller maps it to 503 and nothing is committed).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dialer/store/records.hpp"
+
+namespace SQLite {
+class Database;
+class Statement;
+class Transaction;
+}  // namespace SQLite
+
+namespace dialer::store {
+
+inline constexpr int schema_version = 1;
+
+class store {
+ public:
+  // Opens (creating if needed) the database at `path`, sets WAL and `synchronous` ("FULL"|"NORMAL"),
+  // applies schema.sql and checks the schema version. Throws std::runtime_error naming the problem.
+  store(const std::string& path, std::string_view synchronous = "FULL");
+  ~store();
+  store(const store&) = delete;
+  store& operator=(const store&) = delete;
+
+  // A write transaction; rolled back unless commit() is called.
+  class transaction {
+   public:
+    explicit transaction(SQLite::Database& db);
+    ~transaction();
+    transaction(transaction&&) noexcept;
+    void commit();
+
+   private:
+    std::unique_ptr<SQLite::Transaction> tx_;
+  };
+  transaction begin();
+
+  // True when a trivial query succeeds.
+  bool healthy();
+
+  // Sessions.
+  void insert_session(const session_record& s);
+  void update_session(const session_record& s);
+  std::optional<session_record> get_session(std::string_view id);
+  std::vector<session_record> list_sessions(const session_filter& f);
+  std::vector<session_record> active_sessions();  // running or paused
+  void delete_session(std::string_view id);        // with its queue items and calls
+
+  // Queue items.
+  void insert_item(const queue_item_record& item);
+  void update_item(const queue_item_record& item);
+  std::optional<queue_item_record> get_item(std::string_view id);
+  std::vector<queue_item_record> list_items(std::string_view session_id);  // in dial order
+  // The next item to dial: pending, attempts left, due by now_ms; boosted, then priority, then seq.
+  std::optional<queue_item_record> next_dialable(std::string_view session_id, std::int64_t now_ms);
+  // The earliest next_attempt_at of pending items still waiting (for the retry timer).
+  std::optional<std::int64_t> next_retry_at(std::string_view session_id);
+  queue_counts count_items(std::string_view session_id);
+  bool has_phone(std::string_view session_id, std::string_view phone);
+  std::int64_t next_seq(std::string_view session_id);
+
+  // Calls.
+  void insert_call(const call_record& c);
+  void update_call(const call_record& c);
+  std::optional<call_record> get_call(std::string_view id);
+  std::optional<call_record> find_call_by_control_id(std::string_view call_control_id);
+  std::vector<call_record> list_session_calls(std::string_view session_id, int limit);  // newest first
+  std::vector<call_record> list_recent_calls(int limit);                                // newest first
+  std::vector<call_record> live_calls();  // not ended, any session
+
+  // Records a webhook id; false when it was already recorded (a duplicate).
+  bool record_webhook(std::string_view id, std::string_view event_type, std::string_view call_control_id,
+                      std::int64_t now_ms);
+
+  // Agents (a missing row reads as offline).
+  agent_record get_agent(std::string_view id);
+  void put_agent(const agent_record& a);
+
+  // Statistics recounted from the calls table (tests and audits compare them to the counters).
+  session_stats recount_stats(std::string_view session_id);
+
+ private:
+  SQLite::Statement& prepare(const char* sql);
+  std::unique_ptr<SQLite::Database> db_;
+  std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+};
+
+}  // namespace dialer::store

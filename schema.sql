@@ -1,0 +1,109 @@
+-- Power dialer database schema (SQLite, WAL). Applied at start by the store; `schema_version` lets
+-- later versions migrate. Times are Unix milliseconds (UTC). Only src/store knows this file.
+PRAGMA foreign_keys = ON;
+
+CREATE TABLE IF NOT EXISTS schema_version (
+  version INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sessions (
+  id                 TEXT PRIMARY KEY,
+  agent_id           TEXT NOT NULL,
+  status             TEXT NOT NULL,            -- created|running|paused|stopped|completed
+  pause_reason       TEXT,                     -- e.g. agent_left
+  concurrent_lines   INTEGER NOT NULL,
+  selected_numbers   TEXT NOT NULL,            -- E.164 numbers, comma separated
+  max_attempts       INTEGER NOT NULL,
+  created_at         INTEGER NOT NULL,
+  started_at         INTEGER,
+  ended_at           INTEGER,
+  agent_call_id      TEXT,                     -- calls.id of the current agent leg
+  -- statistics, updated in the same transaction as the state change that moves them
+  stat_calls         INTEGER NOT NULL DEFAULT 0,
+  stat_contacted     INTEGER NOT NULL DEFAULT 0,
+  stat_answered      INTEGER NOT NULL DEFAULT 0,
+  stat_no_answer     INTEGER NOT NULL DEFAULT 0,
+  stat_talk_ms       INTEGER NOT NULL DEFAULT 0,
+  stat_connected     INTEGER NOT NULL DEFAULT 0,
+  stat_dropped       INTEGER NOT NULL DEFAULT 0,
+  stat_machine       INTEGER NOT NULL DEFAULT 0,
+  stat_human_answers INTEGER NOT NULL DEFAULT 0  -- attempts answered by a person (abandon rate)
+);
+CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions(status);
+CREATE INDEX IF NOT EXISTS sessions_by_agent ON sessions(agent_id, created_at);
+
+CREATE TABLE IF NOT EXISTS queue_items (
+  id                 TEXT PRIMARY KEY,
+  session_id         TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  seq                INTEGER NOT NULL,         -- insertion order; a retried item gets a new one
+  contact_id         TEXT,
+  name               TEXT,
+  phone              TEXT NOT NULL,
+  timezone           TEXT,
+  status             TEXT NOT NULL,            -- pending|calling|completed|failed|cancelled
+  priority           INTEGER NOT NULL DEFAULT 0,
+  boosted            INTEGER NOT NULL DEFAULT 0, -- 1: dropped while the agent was busy, dial first
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  max_attempts       INTEGER NOT NULL,
+  last_outcome       TEXT,
+  next_attempt_at    INTEGER,
+  was_contacted      INTEGER NOT NULL DEFAULT 0,
+  was_answered       INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (session_id, phone)
+);
+-- Dial order: boosted first, then priority, then insertion order.
+CREATE INDEX IF NOT EXISTS queue_dial_order
+  ON queue_items(session_id, status, boosted DESC, priority DESC, seq);
+
+CREATE TABLE IF NOT EXISTS calls (
+  id                 TEXT PRIMARY KEY,
+  session_id         TEXT,                     -- NULL for manual and inbound calls
+  queue_item_id      TEXT,
+  contact_id         TEXT,
+  direction          TEXT NOT NULL,            -- outbound|inbound
+  kind               TEXT NOT NULL,            -- customer|agent|manual
+  from_number        TEXT NOT NULL,
+  to_number          TEXT NOT NULL,
+  call_control_id    TEXT UNIQUE,
+  command_id         TEXT NOT NULL,            -- the dial's idempotency key, written before it is sent
+  client_state       TEXT NOT NULL,
+  status             TEXT NOT NULL,            -- dialing|ringing|answered|bridged|ended
+  outcome            TEXT,
+  pending_outcome    TEXT,
+  routing            TEXT NOT NULL DEFAULT 'none',
+  amd_enabled        INTEGER NOT NULL DEFAULT 0,
+  person_answered    INTEGER NOT NULL DEFAULT 0,
+  amd_result         TEXT,
+  cancel_wanted      INTEGER NOT NULL DEFAULT 0,
+  hangup_cause       TEXT,
+  sip_hangup_cause   TEXT,
+  error_detail       TEXT,                     -- Telnyx error of a refused dial
+  started_at         INTEGER NOT NULL,
+  answered_at        INTEGER,
+  bridged_at         INTEGER,
+  ended_at           INTEGER,
+  talk_ms            INTEGER NOT NULL DEFAULT 0,
+  notes              TEXT,
+  disposition        TEXT
+);
+CREATE INDEX IF NOT EXISTS calls_by_session ON calls(session_id, started_at);
+CREATE INDEX IF NOT EXISTS calls_live ON calls(status) WHERE status <> 'ended';
+CREATE INDEX IF NOT EXISTS calls_recent ON calls(started_at);
+
+-- Telnyx webhook ids already handled (de-duplication on data.id).
+CREATE TABLE IF NOT EXISTS webhook_events (
+  id                 TEXT PRIMARY KEY,
+  event_type         TEXT NOT NULL,
+  call_control_id    TEXT,
+  received_at        INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS agents (
+  id                 TEXT PRIMARY KEY,
+  state              TEXT NOT NULL DEFAULT 'offline', -- offline|connecting|ready|talking|wrap_up
+  busy               INTEGER NOT NULL DEFAULT 0,
+  session_id         TEXT,                     -- the active session, if any
+  leg_call_id        TEXT,                     -- calls.id of the agent leg
+  talking_call_id    TEXT,                     -- calls.id of the customer reserved/bridged
+  wrap_up_until      INTEGER
+);

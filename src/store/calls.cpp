@@ -1,0 +1,187 @@
+// The calls table (one row per attempt, agent leg or manual call) and the statistics recount.
+#include <SQLiteCpp/Statement.h>
+
+#include "dialer/store/store.hpp"
+#include "sql_util.hpp"
+
+namespace dialer::store {
+using namespace detail;
+namespace {
+
+#define CALL_COLUMNS                                                                                         \
+  "id, session_id, queue_item_id, contact_id, direction, kind, from_number, to_number, call_control_id, "   \
+  "command_id, client_state, status, outcome, pending_outcome, routing, amd_enabled, person_answered, "     \
+  "amd_result, cancel_wanted, hangup_cause, sip_hangup_cause, error_detail, started_at, answered_at, "      \
+  "bridged_at, ended_at, talk_ms, notes, disposition"
+
+std::string_view routing_name(domain::routing r) {
+  switch (r) {
+    case domain::routing::bridging: return "bridging";
+    case domain::routing::dropping: return "dropping";
+    case domain::routing::none: break;
+  }
+  return "none";
+}
+domain::routing routing_from(const std::string& s) {
+  if (s == "bridging") return domain::routing::bridging;
+  if (s == "dropping") return domain::routing::dropping;
+  return domain::routing::none;
+}
+
+call_record read_call(SQLite::Statement& st) {
+  call_record c;
+  c.id = st.getColumn(0).getString();
+  c.session_id = text(st.getColumn(1));
+  c.queue_item_id = text(st.getColumn(2));
+  c.contact_id = text(st.getColumn(3));
+  c.direction = st.getColumn(4).getString();
+  c.kind = domain::call_kind_from(st.getColumn(5).getString()).value_or(domain::call_kind::customer);
+  c.from = st.getColumn(6).getString();
+  c.to = st.getColumn(7).getString();
+  c.call_control_id = text(st.getColumn(8));
+  c.command_id = st.getColumn(9).getString();
+  c.client_state = st.getColumn(10).getString();
+  auto& s = c.state;
+  s.status = domain::call_status_from(st.getColumn(11).getString()).value_or(domain::call_status::ended);
+  s.result = domain::outcome_from(text(st.getColumn(12))).value_or(domain::outcome::none);
+  s.pending = domain::outcome_from(text(st.getColumn(13))).value_or(domain::outcome::none);
+  s.route = routing_from(st.getColumn(14).getString());
+  s.amd_enabled = st.getColumn(15).getInt() != 0;
+  s.person_answered = st.getColumn(16).getInt() != 0;
+  s.amd = domain::amd_result_from(text(st.getColumn(17))).value_or(domain::amd_result::none);
+  s.cancel_wanted = st.getColumn(18).getInt() != 0;
+  s.hangup_cause = text(st.getColumn(19));
+  s.sip_hangup_cause = text(st.getColumn(20));
+  c.error_detail = text(st.getColumn(21));
+  c.started_at_ms = st.getColumn(22).getInt64();
+  s.answered_at_ms = opt_int(st.getColumn(23));
+  s.bridged_at_ms = opt_int(st.getColumn(24));
+  s.ended_at_ms = opt_int(st.getColumn(25));
+  c.notes = text(st.getColumn(27));
+  c.disposition = text(st.getColumn(28));
+  return c;
+}
+
+void bind_call(SQLite::Statement& st, const call_record& c) {
+  const auto& s = c.state;
+  int i = 1;
+  bind_text_or_null(st, i++, c.session_id);
+  bind_text_or_null(st, i++, c.queue_item_id);
+  bind_text_or_null(st, i++, c.contact_id);
+  bind_text(st, i++, c.direction);
+  bind_text(st, i++, domain::to_string(c.kind));
+  bind_text(st, i++, c.from);
+  bind_text(st, i++, c.to);
+  bind_text_or_null(st, i++, c.call_control_id);
+  bind_text(st, i++, c.command_id);
+  bind_text(st, i++, c.client_state);
+  bind_text(st, i++, domain::to_string(s.status));
+  bind_text_or_null(st, i++, domain::to_string(s.result));
+  bind_text_or_null(st, i++, domain::to_string(s.pending));
+  bind_text(st, i++, routing_name(s.route));
+  st.bind(i++, s.amd_enabled ? 1 : 0);
+  st.bind(i++, s.person_answered ? 1 : 0);
+  bind_text_or_null(st, i++, domain::to_string(s.amd));
+  st.bind(i++, s.cancel_wanted ? 1 : 0);
+  bind_text_or_null(st, i++, s.hangup_cause);
+  bind_text_or_null(st, i++, s.sip_hangup_cause);
+  bind_text_or_null(st, i++, c.error_detail);
+  st.bind(i++, static_cast<std::int64_t>(c.started_at_ms));
+  bind_opt(st, i++, s.answered_at_ms);
+  bind_opt(st, i++, s.bridged_at_ms);
+  bind_opt(st, i++, s.ended_at_ms);
+  st.bind(i++, static_cast<std::int64_t>(s.talk_ms()));
+  bind_text_or_null(st, i++, c.notes);
+  bind_text_or_null(st, i++, c.disposition);
+  bind_text(st, i++, c.id);
+}
+
+std::vector<call_record> read_all(SQLite::Statement& st) {
+  std::vector<call_record> out;
+  while (st.executeStep()) out.push_back(read_call(st));
+  return out;
+}
+
+}  // namespace
+
+void store::insert_call(const call_record& c) {
+  auto& st = prepare(
+      "INSERT INTO calls(session_id, queue_item_id, contact_id, direction, kind, from_number, to_number, "
+      "call_control_id, command_id, client_state, status, outcome, pending_outcome, routing, amd_enabled, "
+      "person_answered, amd_result, cancel_wanted, hangup_cause, sip_hangup_cause, error_detail, started_at, "
+      "answered_at, bridged_at, ended_at, talk_ms, notes, disposition, id) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  bind_call(st, c);
+  st.exec();
+}
+
+void store::update_call(const call_record& c) {
+  auto& st = prepare(
+      "UPDATE calls SET session_id=?, queue_item_id=?, contact_id=?, direction=?, kind=?, from_number=?, "
+      "to_number=?, call_control_id=?, command_id=?, client_state=?, status=?, outcome=?, pending_outcome=?, "
+      "routing=?, amd_enabled=?, person_answered=?, amd_result=?, cancel_wanted=?, hangup_cause=?, "
+      "sip_hangup_cause=?, error_detail=?, started_at=?, answered_at=?, bridged_at=?, ended_at=?, talk_ms=?, "
+      "notes=?, disposition=? WHERE id=?");
+  bind_call(st, c);
+  st.exec();
+}
+
+std::optional<call_record> store::get_call(std::string_view id) {
+  auto& st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE id = ?");
+  bind_text(st, 1, id);
+  if (!st.executeStep()) return std::nullopt;
+  return read_call(st);
+}
+
+std::optional<call_record> store::find_call_by_control_id(std::string_view call_control_id) {
+  auto& st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE call_control_id = ?");
+  bind_text(st, 1, call_control_id);
+  if (!st.executeStep()) return std::nullopt;
+  return read_call(st);
+}
+
+std::vector<call_record> store::list_session_calls(std::string_view session_id, int limit) {
+  auto& st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE session_id = ? "
+                     "ORDER BY started_at DESC, rowid DESC LIMIT ?");
+  bind_text(st, 1, session_id);
+  st.bind(2, limit);
+  return read_all(st);
+}
+
+std::vector<call_record> store::list_recent_calls(int limit) {
+  auto& st = prepare("SELECT " CALL_COLUMNS " FROM calls ORDER BY started_at DESC, rowid DESC LIMIT ?");
+  st.bind(1, limit);
+  return read_all(st);
+}
+
+std::vector<call_record> store::live_calls() {
+  auto& st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE status <> 'ended'");
+  return read_all(st);
+}
+
+session_stats store::recount_stats(std::string_view session_id) {
+  auto& st = prepare(
+      "SELECT COUNT(*), COUNT(DISTINCT queue_item_id), "
+      "COUNT(DISTINCT CASE WHEN person_answered = 1 THEN queue_item_id END), "
+      "SUM(outcome IN ('no_answer','busy','rejected','invalid_number','failed')), "
+      "COALESCE(SUM(talk_ms), 0), COUNT(DISTINCT CASE WHEN outcome = 'connected' THEN queue_item_id END), "
+      "SUM(outcome = 'dropped_agent_busy'), SUM(outcome = 'machine'), SUM(person_answered = 1) "
+      "FROM calls WHERE session_id = ? AND kind = 'customer'");
+  bind_text(st, 1, session_id);
+  session_stats k;
+  if (st.executeStep()) {
+    auto col = [&](int i) -> std::int64_t { return st.getColumn(i).isNull() ? 0 : st.getColumn(i).getInt64(); };
+    k.calls = col(0);
+    k.contacted = col(1);
+    k.answered = col(2);
+    k.no_answer = col(3);
+    k.talk_ms = col(4);
+    k.connected = col(5);
+    k.dropped = col(6);
+    k.machine = col(7);
+    k.human_answers = col(8);
+  }
+  return k;
+}
+
+}  // namespace dialer::store

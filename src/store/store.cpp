@@ -1,0 +1,115 @@
+// Opening the database, schema and transactions, plus the small tables (webhook ids, agents).
+#include "dialer/store/store.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "sql_util.hpp"
+
+namespace dialer::store {
+extern const char* const schema_sql;  // generated from schema.sql
+using namespace detail;
+
+store::transaction::transaction(SQLite::Database& db) : tx_(std::make_unique<SQLite::Transaction>(db)) {}
+store::transaction::~transaction() = default;
+store::transaction::transaction(transaction&&) noexcept = default;
+void store::transaction::commit() { tx_->commit(); }
+
+store::store(const std::string& path, std::string_view synchronous) {
+  if (synchronous != "FULL" && synchronous != "NORMAL")
+    throw std::runtime_error("database synchronous mode must be FULL or NORMAL");
+  try {
+    auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db_->setBusyTimeout(2000);
+    db_->exec("PRAGMA journal_mode=WAL");
+    db_->exec("PRAGMA synchronous=" + std::string(synchronous));
+    db_->exec(schema_sql);
+    SQLite::Statement v(*db_, "SELECT version FROM schema_version LIMIT 1");
+    if (!v.executeStep()) {
+      db_->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(schema_version) + ")");
+    } else if (v.getColumn(0).getInt() > schema_version) {
+      throw std::runtime_error("database " + path + " has schema version " + v.getColumn(0).getString() +
+                               ", newer than this dialerd understands (" + std::to_string(schema_version) + ")");
+    }
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("cannot open database " + path + ": " + e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw std::runtime_error("cannot create the database directory for " + path + ": " + e.what());
+  }
+}
+
+store::~store() {
+  statements_.clear();  // finalize statements before the connection closes
+}
+
+store::transaction store::begin() { return transaction(*db_); }
+
+SQLite::Statement& store::prepare(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+  auto& st = *it->second;
+  st.reset();
+  st.clearBindings();
+  return st;
+}
+
+bool store::healthy() {
+  try {
+    auto& st = prepare("SELECT 1");
+    return st.executeStep();
+  } catch (const SQLite::Exception&) {
+    return false;
+  }
+}
+
+bool store::record_webhook(std::string_view id, std::string_view event_type, std::string_view call_control_id,
+                           std::int64_t now_ms) {
+  auto& st = prepare(
+      "INSERT OR IGNORE INTO webhook_events(id, event_type, call_control_id, received_at) VALUES (?,?,?,?)");
+  bind_text(st, 1, id);
+  bind_text(st, 2, event_type);
+  bind_text_or_null(st, 3, call_control_id);
+  st.bind(4, static_cast<std::int64_t>(now_ms));
+  return st.exec() == 1;
+}
+
+agent_record store::get_agent(std::string_view id) {
+  auto& st = prepare(
+      "SELECT state, busy, session_id, leg_call_id, talking_call_id, wrap_up_until FROM agents WHERE id = ?");
+  bind_text(st, 1, id);
+  agent_record a;
+  a.id = std::string(id);
+  if (st.executeStep()) {
+    a.state = domain::agent_state_from(st.getColumn(0).getString()).value_or(domain::agent_state::offline);
+    a.busy = st.getColumn(1).getInt() != 0;
+    a.session_id = text(st.getColumn(2));
+    a.leg_call_id = text(st.getColumn(3));
+    a.talking_call_id = text(st.getColumn(4));
+    a.wrap_up_until_ms = opt_int(st.getColumn(5));
+  }
+  return a;
+}
+
+void store::put_agent(const agent_record& a) {
+  auto& st = prepare(
+      "INSERT INTO agents(id, state, busy, session_id, leg_call_id, talking_call_id, wrap_up_until) "
+      "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state=excluded.state, busy=excluded.busy, "
+      "session_id=excluded.session_id, leg_call_id=excluded.leg_call_id, "
+      "talking_call_id=excluded.talking_call_id, wrap_up_until=excluded.wrap_up_until");
+  bind_text(st, 1, a.id);
+  bind_text(st, 2, domain::to_string(a.state));
+  st.bind(3, a.busy ? 1 : 0);
+  bind_text_or_null(st, 4, a.session_id);
+  bind_text_or_null(st, 5, a.leg_call_id);
+  bind_text_or_null(st, 6, a.talking_call_id);
+  bind_opt(st, 7, a.wrap_up_until_ms);
+  st.exec();
+}
+
+}  // namespace dialer::store
