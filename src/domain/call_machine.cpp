@@ -20,10 +20,9 @@ void person_answered(call_transition& t, std::int64_t at_ms) {
   if (!s.answered_at_ms) s.answered_at_ms = at_ms;
   s.status = call_status::answered;
   t.changed = true;
-  if (!s.person_answered) {
-    s.person_answered = true;
-    t.person_answered_now = true;
-  }
+  if (s.person_answered) return;  // routed (or being routed) already
+  s.person_answered = true;
+  t.person_answered_now = true;
   if (s.route == routing::none && s.pending == outcome::none) t.actions.push_back(call_action::route);
 }
 
@@ -42,10 +41,11 @@ void on_answered(call_transition& t, const call_event& e) {
 void on_amd(call_transition& t, const call_event& e) {
   auto& s = t.next;
   if (s.status == call_status::bridged || s.status == call_status::ended) return;
-  if (s.amd != amd_result::none) return;  // first result wins
-  s.amd = e.amd;
+  if (s.amd != amd_result::none) return;  // the first result wins
+  // A detection event without a usable result is "not sure", which is treated as a person.
+  s.amd = e.amd == amd_result::none ? amd_result::not_sure : e.amd;
   t.changed = true;
-  if (e.amd == amd_result::machine) {
+  if (s.amd == amd_result::machine) {
     if (!s.answered_at_ms) s.answered_at_ms = e.at_ms;
     s.status = call_status::answered;
     if (s.route == routing::none && s.pending == outcome::none) {
@@ -122,7 +122,6 @@ call_transition apply(const call_state& state, const call_event& e) {
       if (s.status != call_status::dialing) break;
       s.status = call_status::ringing;
       t.changed = true;
-      if (e.type == call_event_type::dial_accepted && s.cancel_wanted) t.actions.push_back(call_action::send_hangup);
       break;
     case call_event_type::dial_failed:
       if (s.status != call_status::dialing) break;
@@ -160,6 +159,11 @@ call_transition apply(const call_state& state, const call_event& e) {
     case call_event_type::gone: on_hangup(t, e); break;
     case call_event_type::cancel: on_cancel(t); break;
   }
+  // A cancel that arrived before the call had an id is carried out as soon as it has one, whichever
+  // event (dial reply or an overtaking webhook) brings it.
+  if (state.status == call_status::dialing && s.cancel_wanted && s.status != call_status::dialing &&
+      s.status != call_status::ended)
+    t.actions.push_back(call_action::send_hangup);
   return t;
 }
 

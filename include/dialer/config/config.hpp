@@ -47,6 +47,9 @@ struct config {
   std::vector<agent> agents;
   dialing_settings dialing;
   std::vector<std::string> api_tokens;  // from api.tokens or env api.tokens_env (comma separated); never logged
+  // The "compliance" block (SPEC §10) serialised as JSON, or empty when absent. Accepted here only
+  // so a config that carries it loads; its validation belongs to the compliance code.
+  std::string compliance_json;
 };
 
 // A config error: the JSON path of the bad field ("telnyx.dials_per_second") and what is wrong.
@@ -61,10 +64,16 @@ struct load_result {
   std::optional<config_error> error;
 };
 
-// Parses and validates. `getenv` resolves *_env keys (injected for tests; nullptr result = unset).
+// Parses strict JSON (no comments, no trailing commas) and validates the whole document. Exactly one
+// of value/error is set; the error names the JSON path of the first bad field and never contains a
+// secret (api key, API tokens). Unknown keys are errors (typos), except "compliance" and any key
+// starting with "_" (inline documentation). `getenv` resolves *_env keys (injected for tests;
+// nullptr result = unset). server.tls files are checked for readability here, so a bad path fails
+// before any port is bound.
 using env_lookup = const char* (*)(const char*);
 load_result parse(std::string_view json_text, env_lookup getenv);
-// Reads the file then parse(); an unreadable file is an error with path "" naming the file.
+// Reads the file then parse(); an unreadable file is an error with path "" and message
+// "cannot read config file <path>: <reason>".
 load_result load_file(const std::string& path, env_lookup getenv);
 
 // True for "+" followed by 8 to 15 digits, the first not 0.

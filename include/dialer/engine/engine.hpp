@@ -1,0 +1,97 @@
+// The dialing engine: sessions, the agent leg, lines, pacing, and the reaction to every Telnyx webhook
+// and command reply. It turns the pure domain machines' actions into effects (store writes, Telnyx
+// commands, timers). One thread owns it together with the store: no locks inside.
+//
+// Every state change is written in one transaction with the statistics it moves; Telnyx commands are
+// sent only after that transaction commits.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dialer/common/clock.hpp"
+#include "dialer/common/ids.hpp"
+#include "dialer/common/net.hpp"
+#include "dialer/config/config.hpp"
+#include "dialer/engine/errors.hpp"
+#include "dialer/store/store.hpp"
+#include "dialer/telnyx/rest_client.hpp"
+#include "dialer/telnyx/webhook_event.hpp"
+
+namespace dialer::engine {
+
+struct contact {
+  std::string id;
+  std::string name;
+  std::string phone;
+  std::string timezone;
+};
+
+struct create_session_request {
+  std::string agent_id;
+  std::vector<contact> contacts;
+  std::optional<std::vector<std::string>> selected_numbers;
+  std::optional<int> concurrent_lines;
+  std::optional<int> max_attempts;
+};
+
+struct add_contacts_result {
+  int added = 0;
+  int duplicates = 0;
+  std::vector<store::queue_item_record> items;
+};
+
+// How a webhook was handled.
+enum class webhook_outcome {
+  applied,    // matched a call and recorded
+  duplicate,  // data.id seen before: nothing changed
+  unmatched,  // no call of ours (recorded so a retry is a duplicate)
+  ignored,    // an event type the dialer does not act on
+};
+
+class engine {
+ public:
+  engine(net::any_io_executor ex, const config::config& cfg, store::store& db, telnyx::rest_client& telnyx,
+         const clock& clk, id_generator& ids);
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  // Restores running sessions after a start (lines in use, pumping). Call once before serving.
+  void recover();
+  // Stops timers; in-flight commands complete on their own.
+  void shutdown();
+
+  // Sessions (SPEC §5-6).
+  result<store::session_record> create_session(const create_session_request& req);
+  result<store::session_record> start_session(const std::string& id);
+  result<store::session_record> pause_session(const std::string& id);
+  result<store::session_record> resume_session(const std::string& id);
+  result<store::session_record> stop_session(const std::string& id);
+  result<store::session_record> update_settings(const std::string& id, std::optional<int> concurrent_lines,
+                                                std::optional<std::vector<std::string>> selected_numbers);
+  result<done> delete_session(const std::string& id);
+  result<add_contacts_result> add_contacts(const std::string& session_id, const std::vector<contact>& contacts,
+                                           const std::string& field_prefix = "contacts");
+
+  // Applies one verified, parsed Telnyx webhook. Throws on a database error (nothing committed).
+  webhook_outcome handle_webhook(const telnyx::webhook_event& ev);
+
+  // Read access for the API (same thread).
+  store::store& db() { return db_; }
+  const config::config& settings() const { return cfg_; }
+  // Customer calls currently in flight for a session.
+  int lines_in_use(const std::string& session_id) const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+  const config::config& cfg_;
+  store::store& db_;
+};
+
+}  // namespace dialer::engine

@@ -1,0 +1,111 @@
+// Sending Telnyx commands after a transaction commits, and applying their replies.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include "dialer/common/log.hpp"
+#include "engine_impl.hpp"
+
+namespace dialer::engine {
+using domain::call_event;
+using domain::call_event_type;
+
+void engine::impl::guarded(const char* what, const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log::error("engine", "failed", {{"step", what}, {"error", e.what()}});
+  }
+}
+
+void engine::impl::run(effects fx) {
+  for (auto& cmd : fx.commands) net::co_spawn(ex_, send(std::move(cmd)), net::detached);
+  for (auto& [agent_id, until] : fx.wrap_ups) arm_wrap_up(agent_id, until);
+  for (const auto& session_id : fx.pump_sessions) pump(session_id);
+}
+
+awaitable<void> engine::impl::send(effects::command cmd) {
+  const auto& c = cmd.call;
+  switch (cmd.type) {
+    case effects::command::kind::dial: {
+      telnyx::dial_request req;
+      req.to = c.to;
+      req.from = c.from;
+      req.connection_id = cfg_.telnyx.connection_id;
+      req.timeout_secs = cfg_.dialing.ring_timeout_s;
+      req.client_state = c.client_state;
+      req.command_id = c.command_id;
+      if (c.kind == domain::call_kind::customer) req.answering_machine_detection = cfg_.dialing.machine_detection;
+      req.webhook_url = cfg_.telnyx.webhook_url;
+      auto r = co_await telnyx_.dial(std::move(req));
+      guarded("dial reply", [&] { on_dial_reply(c.id, r); });
+      break;
+    }
+    case effects::command::kind::bridge: {
+      auto r = co_await telnyx_.bridge(cmd.agent_leg_ccid, c.call_control_id, true, random_uuid());
+      guarded("bridge reply", [&] { on_bridge_reply(c.id, r); });
+      break;
+    }
+    case effects::command::kind::hangup: {
+      auto r = co_await telnyx_.hangup(c.call_control_id, random_uuid());
+      guarded("hangup reply", [&] { on_hangup_reply(c.id, r); });
+      break;
+    }
+  }
+}
+
+void engine::impl::on_dial_reply(const std::string& call_id, const telnyx::dial_result& r) {
+  auto call = db_.get_call(call_id);
+  if (!call) return;
+  effects fx;
+  auto tx = db_.begin();
+  call_event ev;
+  ev.at_ms = now_ms();
+  if (r.result.ok) {
+    if (call->call_control_id.empty()) call->call_control_id = r.call_control_id;
+    ev.type = call_event_type::dial_accepted;
+  } else {
+    ev.type = call_event_type::dial_failed;
+    // 10016: "to" is not a valid number; the contact can never be reached on it.
+    ev.permanent = r.result.has_error_code("10016");
+    call->error_detail = r.result.summary();
+    log::warn("engine", "dial refused", {{"call", call_id}, {"error", call->error_detail}});
+  }
+  apply_call_event(*call, ev, fx);
+  tx.commit();
+  run(std::move(fx));
+}
+
+void engine::impl::on_bridge_reply(const std::string& customer_call_id, const telnyx::command_result& r) {
+  auto call = db_.get_call(customer_call_id);
+  if (!call) return;
+  effects fx;
+  auto tx = db_.begin();
+  if (r.ok) {
+    apply_call_event(*call, call_event{call_event_type::bridged, now_ms()}, fx);
+  } else {
+    // The customer or the agent leg is gone: free the agent and let the customer go (abandoned).
+    log::warn("engine", "bridge failed", {{"call", customer_call_id}, {"error", r.summary()}});
+    auto s = db_.get_session(call->session_id);
+    if (s) release_agent(s->agent_id, call->id, fx);
+    if (call->state.status != domain::call_status::ended && !call->call_control_id.empty())
+      fx.commands.push_back({effects::command::kind::hangup, *call, {}});
+  }
+  tx.commit();
+  run(std::move(fx));
+}
+
+void engine::impl::on_hangup_reply(const std::string& call_id, const telnyx::command_result& r) {
+  if (!r.ok && !r.has_error_code("90018")) {
+    log::warn("engine", "hangup failed", {{"call", call_id}, {"error", r.summary()}});
+    return;  // the hangup webhook or the status check settles it
+  }
+  auto call = db_.get_call(call_id);
+  if (!call) return;
+  effects fx;
+  auto tx = db_.begin();
+  apply_call_event(*call, call_event{call_event_type::hangup_sent, now_ms()}, fx);
+  tx.commit();
+  run(std::move(fx));
+}
+
+}  // namespace dialer::engine

@@ -1,0 +1,166 @@
+// Keeping lines busy: choosing the next contact and a free caller number, pacing dials to
+// dials_per_second, retry timers, and noticing when a session has nothing left to do.
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+
+#include "dialer/common/json.hpp"
+#include "dialer/common/log.hpp"
+#include "dialer/telnyx/base64.hpp"
+#include "engine_impl.hpp"
+
+namespace dialer::engine {
+using domain::session_status;
+
+namespace {
+bool agent_on_line(domain::agent_state s) {
+  return s == domain::agent_state::ready || s == domain::agent_state::talking || s == domain::agent_state::wrap_up;
+}
+}  // namespace
+
+std::string engine::impl::make_client_state(const store::call_record& c, int attempt) const {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("s"); w.String(c.session_id);
+  w.Key("q"); w.String(c.queue_item_id);
+  w.Key("c"); w.String(c.id);
+  w.Key("a"); w.Int(attempt);
+  w.Key("k"); w.String(std::string(domain::to_string(c.kind)));
+  w.EndObject();
+  return telnyx::base64_encode(std::string_view(buf.GetString(), buf.GetSize()));
+}
+
+bool engine::impl::take_dial_slot() {
+  using namespace std::chrono;
+  auto now = steady_clock::now();
+  if (now < next_dial_slot_) {
+    if (!throttle_armed_) {
+      throttle_armed_ = true;
+      throttle_timer_.expires_at(next_dial_slot_);
+      throttle_timer_.async_wait([this](boost::system::error_code ec) {
+        throttle_armed_ = false;
+        if (!ec && !stopping_) guarded("pump", [this] { pump_all(); });
+      });
+    }
+    return false;
+  }
+  auto interval = duration_cast<steady_clock::duration>(duration<double>(1.0 / cfg_.telnyx.dials_per_second));
+  next_dial_slot_ = std::max(next_dial_slot_, now) + interval;
+  return true;
+}
+
+void engine::impl::pump_all() {
+  for (const auto& s : db_.active_sessions())
+    if (s.status == session_status::running) pump(s.id);
+}
+
+void engine::impl::pump(const std::string& session_id) {
+  if (stopping_) return;
+  auto s = db_.get_session(session_id);
+  if (!s || s->status != session_status::running) return;
+  auto agent = db_.get_agent(s->agent_id);
+  auto& rt = runtime(session_id);
+  if (agent_on_line(agent.state)) {
+    const int lines = std::min<int>(s->concurrent_lines, static_cast<int>(s->selected_numbers.size()));
+    while (static_cast<int>(rt.lines.size()) < lines) {
+      auto free_number = std::find_if(s->selected_numbers.begin(), s->selected_numbers.end(),
+                                      [&](const std::string& n) { return !rt.lines.count(n); });
+      if (free_number == s->selected_numbers.end()) break;
+      auto item = db_.next_dialable(session_id, now_ms());
+      if (!item) break;
+      if (!take_dial_slot()) break;
+      place_customer_dial(*s, *item, *free_number);
+    }
+  }
+  effects fx;
+  auto tx = db_.begin();
+  check_completion(*s, fx);
+  tx.commit();
+  run(std::move(fx));
+  arm_retry_timer(session_id);
+}
+
+void engine::impl::place_customer_dial(store::session_record& s, store::queue_item_record& item,
+                                       const std::string& from) {
+  auto t = domain::dispatch(item.state, now_ms());
+  if (!t.changed) return;
+  item.state = t.next;
+  store::call_record c;
+  c.id = ids_.next("call_");
+  c.session_id = s.id;
+  c.queue_item_id = item.id;
+  c.contact_id = item.contact_id;
+  c.kind = domain::call_kind::customer;
+  c.from = from;
+  c.to = item.phone;
+  c.command_id = random_uuid();
+  c.client_state = make_client_state(c, item.state.attempts);
+  c.state.amd_enabled = cfg_.dialing.machine_detection != "disabled";
+  c.started_at_ms = now_ms();
+  s.stats.calls += 1;
+  if (t.first_contact) s.stats.contacted += 1;
+
+  auto tx = db_.begin();
+  db_.update_item(item);
+  db_.insert_call(c);
+  db_.update_session(s);
+  tx.commit();  // the attempt and its command_id are durable before the dial is sent
+  runtime(s.id).lines[from] = c.id;
+  log::info("engine", "dial", {{"session", s.id}, {"call", c.id}, {"item", item.id}, {"from", from},
+                               {"attempt", std::to_string(item.state.attempts)}});
+  effects fx;
+  fx.commands.push_back({effects::command::kind::dial, c, {}});
+  run(std::move(fx));
+}
+
+void engine::impl::place_agent_dial(store::session_record& s, effects& fx) {
+  const config::agent* agent_cfg = nullptr;
+  for (const auto& a : cfg_.agents)
+    if (a.id == s.agent_id) agent_cfg = &a;
+  if (!agent_cfg) return;
+  store::call_record c;
+  c.id = ids_.next("call_");
+  c.session_id = s.id;
+  c.kind = domain::call_kind::agent;
+  c.from = cfg_.dialing.agent_caller_id;
+  c.to = agent_cfg->endpoint;
+  c.command_id = random_uuid();
+  c.client_state = make_client_state(c, 1);
+  c.started_at_ms = now_ms();
+  db_.insert_call(c);
+  s.agent_call_id = c.id;
+  auto agent = db_.get_agent(s.agent_id);
+  agent.state = domain::apply(domain::agent_state::offline, domain::agent_event::leg_dialed, false).next;
+  agent.session_id = s.id;
+  agent.leg_call_id = c.id;
+  agent.talking_call_id.clear();
+  db_.put_agent(agent);
+  fx.commands.push_back({effects::command::kind::dial, c, {}});
+}
+
+void engine::impl::check_completion(store::session_record& s, effects& fx) {
+  if (s.status != session_status::running) return;
+  if (!runtime(s.id).lines.empty()) return;
+  auto counts = db_.count_items(s.id);
+  if (counts.pending > 0 || counts.calling > 0) return;
+  s.status = session_status::completed;
+  s.ended_at_ms = now_ms();
+  db_.update_session(s);
+  log::info("engine", "session completed", {{"session", s.id}});
+  cancel_live_calls(s.id, fx, true);
+}
+
+void engine::impl::arm_retry_timer(const std::string& session_id) {
+  auto next = db_.next_retry_at(session_id);
+  if (!next) return;
+  auto& rt = runtime(session_id);
+  if (!rt.retry_timer) rt.retry_timer = std::make_unique<net::steady_timer>(ex_);
+  auto delay = std::chrono::milliseconds(std::max<std::int64_t>(0, *next - now_ms()) + 5);
+  rt.retry_timer->expires_after(delay);
+  rt.retry_timer->async_wait([this, session_id](boost::system::error_code ec) {
+    if (!ec && !stopping_) guarded("retry timer", [&] { pump(session_id); });
+  });
+}
+
+}  // namespace dialer::engine

@@ -1,0 +1,48 @@
+// Construction, recovery after a restart, and small queries.
+#include "dialer/common/log.hpp"
+#include "engine_impl.hpp"
+
+namespace dialer::engine {
+
+engine::impl::impl(net::any_io_executor ex, const config::config& cfg, store::store& db, telnyx::rest_client& telnyx,
+                   const clock& clk, id_generator& ids)
+    : ex_(ex), cfg_(cfg), db_(db), telnyx_(telnyx), clock_(clk), ids_(ids), throttle_timer_(ex) {}
+
+engine::engine(net::any_io_executor ex, const config::config& cfg, store::store& db, telnyx::rest_client& telnyx,
+               const clock& clk, id_generator& ids)
+    : impl_(std::make_unique<impl>(ex, cfg, db, telnyx, clk, ids)), cfg_(cfg), db_(db) {}
+
+engine::~engine() = default;
+
+void engine::recover() {
+  auto& m = *impl_;
+  // Lines in use are the live customer calls: rebuilt from the store so a restart never double-books
+  // a caller number.
+  int live = 0;
+  for (const auto& call : db_.live_calls()) {
+    if (call.kind != domain::call_kind::customer) continue;
+    m.runtime(call.session_id).lines[call.from] = call.id;
+    ++live;
+  }
+  auto active = db_.active_sessions();
+  log::info("engine", "recovered", {{"active_sessions", std::to_string(active.size())},
+                                    {"live_customer_calls", std::to_string(live)}});
+  for (const auto& s : active)
+    if (s.status == domain::session_status::running) m.guarded("recover pump", [&] { m.pump(s.id); });
+}
+
+void engine::shutdown() {
+  auto& m = *impl_;
+  m.stopping_ = true;
+  m.throttle_timer_.cancel();
+  for (auto& [id, rt] : m.runtimes_)
+    if (rt.retry_timer) rt.retry_timer->cancel();
+  for (auto& [id, t] : m.wrap_up_timers_) t->cancel();
+}
+
+int engine::lines_in_use(const std::string& session_id) const {
+  auto it = impl_->runtimes_.find(session_id);
+  return it == impl_->runtimes_.end() ? 0 : static_cast<int>(it->second.lines.size());
+}
+
+}  // namespace dialer::engine

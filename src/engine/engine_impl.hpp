@@ -1,0 +1,89 @@
+// The engine's private state and the operations its .cpp files share (engine-internal).
+#pragma once
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dialer/domain/agent_machine.hpp"
+#include "dialer/domain/call_machine.hpp"
+#include "dialer/engine/engine.hpp"
+
+namespace dialer::engine {
+
+// Work decided inside a transaction, done only after it commits.
+struct effects {
+  // A Telnyx command to send.
+  struct command {
+    enum class kind { dial, bridge, hangup } type;
+    store::call_record call;     // the call the command is about (customer leg for bridge)
+    std::string agent_leg_ccid;  // bridge: the agent leg, in whose URL the bridge is sent
+  };
+  std::vector<command> commands;
+  std::set<std::string> pump_sessions;                          // sessions that may dial more
+  std::vector<std::pair<std::string, std::int64_t>> wrap_ups;  // agent id, wrap-up end (ms)
+};
+
+// What the engine keeps in memory for a running or paused session.
+struct session_runtime {
+  std::map<std::string, std::string> lines;  // caller number in use -> customer call id
+  std::unique_ptr<net::steady_timer> retry_timer;
+};
+
+struct engine::impl {
+  impl(net::any_io_executor ex, const config::config& cfg, store::store& db, telnyx::rest_client& telnyx,
+       const clock& clk, id_generator& ids);
+
+  net::any_io_executor ex_;
+  const config::config& cfg_;
+  store::store& db_;
+  telnyx::rest_client& telnyx_;
+  const clock& clock_;
+  id_generator& ids_;
+  std::map<std::string, session_runtime> runtimes_;
+  std::map<std::string, std::unique_ptr<net::steady_timer>> wrap_up_timers_;
+  net::steady_timer throttle_timer_;
+  bool throttle_armed_ = false;
+  std::chrono::steady_clock::time_point next_dial_slot_{};
+  bool stopping_ = false;
+
+  std::int64_t now_ms() const { return to_unix_ms(clock_.now()); }
+  session_runtime& runtime(const std::string& session_id) { return runtimes_[session_id]; }
+
+  // dialing.cpp
+  void pump(const std::string& session_id);
+  void pump_all();
+  bool take_dial_slot();
+  void place_customer_dial(store::session_record& s, store::queue_item_record& item, const std::string& from);
+  void place_agent_dial(store::session_record& s, effects& fx);
+  void check_completion(store::session_record& s, effects& fx);
+  void arm_retry_timer(const std::string& session_id);
+  std::string make_client_state(const store::call_record& c, int attempt) const;
+
+  // sessions.cpp: inside an open transaction; validates every phone first (all or nothing)
+  result<add_contacts_result> insert_contacts(const store::session_record& s, const std::vector<contact>& contacts,
+                                              const std::string& field_prefix);
+
+  // commands.cpp
+  void run(effects fx);
+  awaitable<void> send(effects::command cmd);
+  void on_dial_reply(const std::string& call_id, const telnyx::dial_result& r);
+  void on_bridge_reply(const std::string& customer_call_id, const telnyx::command_result& r);
+  void on_hangup_reply(const std::string& call_id, const telnyx::command_result& r);
+  void guarded(const char* what, const std::function<void()>& f);
+
+  // call_events.cpp: inside an open transaction
+  void apply_call_event(store::call_record& call, const domain::call_event& ev, effects& fx);
+  void apply_agent_leg_event(store::call_record& call, const domain::call_transition& t, effects& fx);
+  void route_answered(store::call_record& call, effects& fx);
+  void settle_customer_call(store::call_record& call, effects& fx);
+  void release_agent(const std::string& agent_id, const std::string& call_id, effects& fx);
+  void cancel_live_calls(const std::string& session_id, effects& fx, bool include_agent_leg);
+  void arm_wrap_up(const std::string& agent_id, std::int64_t until_ms);
+};
+
+}  // namespace dialer::engine
