@@ -1,0 +1,27 @@
+// The CRM-facing JSON shapes (SPEC §6): camelCase, ISO 8601 UTC times, opaque string ids.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "dialer/store/records.hpp"
+
+namespace dialer::api {
+
+// Extra live facts shown with a session.
+struct session_extras {
+  store::queue_counts queue;
+  std::string agent_state;
+  bool agent_busy = false;
+  int lines_in_use = 0;
+};
+
+std::string session_json(const store::session_record& s, const session_extras& extras);
+std::string sessions_json(const std::vector<store::session_record>& sessions);
+std::string queue_item_json(const store::queue_item_record& q);
+std::string queue_json(const std::vector<store::queue_item_record>& items);
+std::string call_json(const store::call_record& c);
+std::string calls_json(const std::vector<store::call_record>& calls);
+// {"added","duplicates","items":[...]}
+std::string added_contacts_json(int added, int duplicates, const std::vector<store::queue_item_record>& items);
+
+}  // namespace dialer::api

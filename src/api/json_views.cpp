@@ -1,0 +1,188 @@
+// Serialising records to the API's JSON with RapidJSON's Writer (strings are always escaped).
+#include "dialer/api/json_views.hpp"
+
+#include <cmath>
+
+#include "dialer/common/json.hpp"
+#include "dialer/common/time_format.hpp"
+
+namespace dialer::api {
+namespace {
+using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void str(writer& w, const char* key, std::string_view v) {
+  w.Key(key);
+  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+void str_or_null(writer& w, const char* key, std::string_view v) {
+  w.Key(key);
+  if (v.empty()) w.Null(); else w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+void time_or_null(writer& w, const char* key, const std::optional<std::int64_t>& ms) {
+  w.Key(key);
+  if (ms) w.String(format_iso8601(from_unix_ms(*ms))); else w.Null();
+}
+
+void write_stats(writer& w, const store::session_stats& k) {
+  w.Key("stats");
+  w.StartObject();
+  w.Key("calls"); w.Int64(k.calls);
+  w.Key("contacted"); w.Int64(k.contacted);
+  w.Key("answered"); w.Int64(k.answered);
+  w.Key("noAnswer"); w.Int64(k.no_answer);
+  w.Key("uniqueRate"); w.Double(k.contacted ? std::round(1000.0 * k.answered / k.contacted) / 10.0 : 0.0);
+  w.Key("talkTimeSeconds"); w.Int64(k.talk_ms / 1000);
+  w.Key("connected"); w.Int64(k.connected);
+  w.Key("dropped"); w.Int64(k.dropped);
+  w.Key("machine"); w.Int64(k.machine);
+  w.Key("abandonRate"); w.Double(k.human_answers ? std::round(1000.0 * k.dropped / k.human_answers) / 10.0 : 0.0);
+  w.EndObject();
+}
+
+void write_session(writer& w, const store::session_record& s, const session_extras* extras) {
+  w.StartObject();
+  str(w, "id", s.id);
+  str(w, "agentId", s.agent_id);
+  str(w, "status", domain::to_string(s.status));
+  str_or_null(w, "pauseReason", s.pause_reason);
+  w.Key("concurrentLines"); w.Int(s.concurrent_lines);
+  w.Key("selectedNumbers");
+  w.StartArray();
+  for (const auto& n : s.selected_numbers) w.String(n);
+  w.EndArray();
+  w.Key("maxAttempts"); w.Int(s.max_attempts);
+  time_or_null(w, "createdAt", s.created_at_ms);
+  time_or_null(w, "startedAt", s.started_at_ms);
+  time_or_null(w, "endedAt", s.ended_at_ms);
+  write_stats(w, s.stats);
+  if (extras) {
+    w.Key("queue");
+    w.StartObject();
+    w.Key("total"); w.Int64(extras->queue.total());
+    w.Key("pending"); w.Int64(extras->queue.pending);
+    w.Key("calling"); w.Int64(extras->queue.calling);
+    w.Key("completed"); w.Int64(extras->queue.completed);
+    w.Key("failed"); w.Int64(extras->queue.failed);
+    w.Key("cancelled"); w.Int64(extras->queue.cancelled);
+    w.EndObject();
+    w.Key("agent");
+    w.StartObject();
+    str(w, "state", extras->agent_state);
+    w.Key("busy"); w.Bool(extras->agent_busy);
+    w.EndObject();
+    w.Key("linesInUse"); w.Int(extras->lines_in_use);
+  }
+  w.EndObject();
+}
+
+void write_item(writer& w, const store::queue_item_record& q) {
+  const auto& s = q.state;
+  w.StartObject();
+  str(w, "id", q.id);
+  str_or_null(w, "contactId", q.contact_id);
+  str_or_null(w, "name", q.name);
+  str(w, "phone", q.phone);
+  str_or_null(w, "timezone", q.timezone);
+  str(w, "status", domain::to_string(s.status));
+  w.Key("priority"); w.Int(q.priority);
+  w.Key("boosted"); w.Bool(s.boosted);
+  w.Key("attempts"); w.Int(s.attempts);
+  w.Key("maxAttempts"); w.Int(s.max_attempts);
+  str_or_null(w, "lastOutcome", domain::to_string(s.last_outcome));
+  time_or_null(w, "nextAttemptAt", s.next_attempt_at_ms);
+  w.Key("wasContacted"); w.Bool(s.was_contacted);
+  w.Key("wasAnswered"); w.Bool(s.was_answered);
+  w.EndObject();
+}
+
+void write_call(writer& w, const store::call_record& c) {
+  const auto& s = c.state;
+  w.StartObject();
+  str(w, "id", c.id);
+  str_or_null(w, "sessionId", c.session_id);
+  str_or_null(w, "queueItemId", c.queue_item_id);
+  str_or_null(w, "contactId", c.contact_id);
+  str(w, "direction", c.direction);
+  str(w, "kind", domain::to_string(c.kind));
+  str(w, "from", c.from);
+  str(w, "to", c.to);
+  str_or_null(w, "callControlId", c.call_control_id);
+  str(w, "status", domain::to_string(s.status));
+  str_or_null(w, "outcome", domain::to_string(s.result));
+  w.Key("answered"); w.Bool(s.person_answered);
+  w.Key("droppedBusy"); w.Bool(s.result == domain::outcome::dropped_agent_busy);
+  str_or_null(w, "amdResult", domain::to_string(s.amd));
+  str_or_null(w, "hangupCause", s.hangup_cause);
+  time_or_null(w, "startedAt", c.started_at_ms);
+  time_or_null(w, "answeredAt", s.answered_at_ms);
+  time_or_null(w, "bridgedAt", s.bridged_at_ms);
+  time_or_null(w, "endedAt", s.ended_at_ms);
+  w.Key("durationSeconds");
+  if (s.ended_at_ms) w.Int64((*s.ended_at_ms - c.started_at_ms) / 1000); else w.Null();
+  w.Key("talkSeconds"); w.Int64(s.talk_ms() / 1000);
+  str_or_null(w, "notes", c.notes);
+  str_or_null(w, "disposition", c.disposition);
+  str_or_null(w, "error", c.error_detail);
+  w.EndObject();
+}
+
+template <class T, class F>
+std::string array_json(const char* key, const std::vector<T>& rows, F write_one) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  w.StartObject();
+  w.Key(key);
+  w.StartArray();
+  for (const auto& r : rows) write_one(w, r);
+  w.EndArray();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+}  // namespace
+
+std::string session_json(const store::session_record& s, const session_extras& extras) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  write_session(w, s, &extras);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string sessions_json(const std::vector<store::session_record>& sessions) {
+  return array_json("sessions", sessions, [](writer& w, const auto& s) { write_session(w, s, nullptr); });
+}
+
+std::string queue_item_json(const store::queue_item_record& q) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  write_item(w, q);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string queue_json(const std::vector<store::queue_item_record>& items) {
+  return array_json("items", items, write_item);
+}
+
+std::string call_json(const store::call_record& c) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  write_call(w, c);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string calls_json(const std::vector<store::call_record>& calls) { return array_json("calls", calls, write_call); }
+
+std::string added_contacts_json(int added, int duplicates, const std::vector<store::queue_item_record>& items) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  w.StartObject();
+  w.Key("added"); w.Int(added);
+  w.Key("duplicates"); w.Int(duplicates);
+  w.Key("items");
+  w.StartArray();
+  for (const auto& q : items) write_item(w, q);
+  w.EndArray();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace dialer::api

@@ -1,0 +1,207 @@
+// Routes of the CRM API and the webhook endpoint, wired to the engine.
+#include "dialer/api/service.hpp"
+
+#include <SQLiteCpp/Exception.h>
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <boost/beast/http/field.hpp>
+
+#include "dialer/api/errors.hpp"
+#include "dialer/api/json_views.hpp"
+#include "dialer/api/request_bodies.hpp"
+#include "dialer/common/log.hpp"
+
+namespace dialer::api {
+using http::status;
+using http::verb;
+
+namespace {
+
+bool is_json(const http::request& req) {
+  auto ct = req[http::bhttp::field::content_type];
+  return ct.substr(0, 16) == "application/json";
+}
+
+int limit_param(const http::request& req, int fallback, int max) {
+  auto q = http::parse_query(req.target());
+  auto it = q.find("limit");
+  if (it == q.end()) return fallback;
+  try {
+    return std::clamp(std::stoi(it->second), 1, max);
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
+
+http::response ok_json(const http::request& req, std::string body, status s = status::ok) {
+  return http::json_response(req, s, std::move(body));
+}
+
+}  // namespace
+
+service::service(engine::engine& eng, const config::config& cfg, const clock& clk,
+                 std::unique_ptr<telnyx::signature_verifier> verifier)
+    : engine_(eng), cfg_(cfg), clock_(clk), verifier_(std::move(verifier)) {
+  router_.add(verb::get, "/healthz", [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
+    bool ok = engine_.db().healthy();
+    co_return http::json_response(req, ok ? status::ok : status::service_unavailable,
+                                  ok ? R"({"status":"ok"})" : R"({"status":"unavailable","database":"error"})");
+  });
+  router_.add(verb::post, "/webhooks/telnyx", [this](http::request& req, const http::route_params&) {
+    return handle_webhook(req);
+  });
+  router_.add(verb::get, "/api/numbers", [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
+    std::string body = R"({"numbers":[)";
+    for (std::size_t i = 0; i < cfg_.numbers.size(); ++i) body += (i ? ",\"" : "\"") + cfg_.numbers[i] + "\"";
+    co_return ok_json(req, body + "]}");
+  });
+  add_session_routes();
+  add_queue_and_call_routes();
+}
+
+service::~service() = default;
+
+bool service::authorized(const http::request& req) const {
+  auto auth = req[http::bhttp::field::authorization];
+  constexpr std::string_view prefix = "Bearer ";
+  if (auth.size() <= prefix.size() || auth.substr(0, prefix.size()) != prefix) return false;
+  auto token = auth.substr(prefix.size());
+  bool match = false;
+  for (const auto& t : cfg_.api_tokens)  // every token compared, in constant time
+    match |= t.size() == token.size() && CRYPTO_memcmp(t.data(), token.data(), t.size()) == 0;
+  return match;
+}
+
+awaitable<http::response> service::handle(http::request& req) {
+  auto path = http::path_of(req.target());
+  if (path.substr(0, 5) == "/api/") {
+    if (!authorized(req)) {
+      auto res = http::error_response(req, status::unauthorized, "unauthorized", "a valid Bearer token is required");
+      res.set(http::bhttp::field::www_authenticate, "Bearer");
+      co_return res;
+    }
+    if ((req.method() == verb::post || req.method() == verb::patch) && !is_json(req))
+      co_return http::error_response(req, status::unsupported_media_type, "unsupported_media_type",
+                                     "send Content-Type: application/json");
+  }
+  try {
+    co_return co_await router_.dispatch(req);
+  } catch (const SQLite::Exception& e) {
+    log::error("api", "database error", {{"path", std::string(path)}, {"error", e.what()}});
+    co_return http::error_response(req, status::service_unavailable, "unavailable", "the database is unavailable; retry");
+  }
+}
+
+void service::add_session_routes() {
+  auto session_reply = [this](const http::request& req, const store::session_record& s, status st = status::ok) {
+    session_extras x;
+    x.queue = engine_.db().count_items(s.id);
+    auto agent = engine_.db().get_agent(s.agent_id);
+    x.agent_state = std::string(domain::to_string(agent.session_id == s.id ? agent.state : domain::agent_state::offline));
+    x.agent_busy = agent.busy;
+    x.lines_in_use = engine_.lines_in_use(s.id);
+    return ok_json(req, session_json(s, x), st);
+  };
+
+  router_.add(verb::post, "/api/power-dialer/sessions",
+              [this, session_reply](http::request& req, const http::route_params&) -> awaitable<http::response> {
+                auto parsed = parse_create_session(req.body());
+                if (!parsed) co_return error_reply(req, parsed.err());
+                auto r = engine_.create_session(parsed.value());
+                if (!r) co_return error_reply(req, r.err());
+                co_return session_reply(req, r.value(), status::created);
+              });
+  router_.add(verb::get, "/api/power-dialer/sessions",
+              [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
+                auto q = http::parse_query(req.target());
+                store::session_filter f;
+                f.limit = limit_param(req, 50, 500);
+                if (auto it = q.find("agentId"); it != q.end()) f.agent_id = it->second;
+                if (auto it = q.find("status"); it != q.end()) {
+                  f.status = domain::session_status_from(it->second);
+                  if (!f.status) co_return error_reply(req, {engine::errc::invalid_input, "unknown status", "status"});
+                }
+                co_return ok_json(req, sessions_json(engine_.db().list_sessions(f)));
+              });
+  router_.add(verb::get, "/api/power-dialer/sessions/{id}",
+              [this, session_reply](http::request& req, const http::route_params& p) -> awaitable<http::response> {
+                auto s = engine_.db().get_session(p.get("id"));
+                if (!s) co_return error_reply(req, {engine::errc::not_found, "session not found", {}});
+                co_return session_reply(req, *s);
+              });
+  router_.add(verb::patch, "/api/power-dialer/sessions/{id}",
+              [this, session_reply](http::request& req, const http::route_params& p) -> awaitable<http::response> {
+                auto patch = parse_session_patch(req.body());
+                if (!patch) co_return error_reply(req, patch.err());
+                std::string id(p.get("id"));
+                const auto& pv = patch.value();
+                if (pv.concurrent_lines || pv.selected_numbers) {
+                  auto r = engine_.update_settings(id, pv.concurrent_lines, pv.selected_numbers);
+                  if (!r) co_return error_reply(req, r.err());
+                  if (!pv.action) co_return session_reply(req, r.value());
+                }
+                const auto& a = *pv.action;
+                auto r = a == "start" ? engine_.start_session(id)
+                         : a == "pause" ? engine_.pause_session(id)
+                         : a == "resume" ? engine_.resume_session(id)
+                                         : engine_.stop_session(id);
+                if (!r) co_return error_reply(req, r.err());
+                co_return session_reply(req, r.value());
+              });
+  router_.add(verb::delete_, "/api/power-dialer/sessions/{id}",
+              [this](http::request& req, const http::route_params& p) -> awaitable<http::response> {
+                auto r = engine_.delete_session(std::string(p.get("id")));
+                if (!r) co_return error_reply(req, r.err());
+                http::response res{status::no_content, req.version()};
+                res.keep_alive(req.keep_alive());
+                co_return res;
+              });
+}
+
+void service::add_queue_and_call_routes() {
+  router_.add(verb::get, "/api/power-dialer/sessions/{id}/queue",
+              [this](http::request& req, const http::route_params& p) -> awaitable<http::response> {
+                if (!engine_.db().get_session(p.get("id")))
+                  co_return error_reply(req, {engine::errc::not_found, "session not found", {}});
+                co_return ok_json(req, queue_json(engine_.db().list_items(p.get("id"))));
+              });
+  router_.add(verb::post, "/api/power-dialer/sessions/{id}/queue",
+              [this](http::request& req, const http::route_params& p) -> awaitable<http::response> {
+                auto contacts = parse_add_contacts(req.body());
+                if (!contacts) co_return error_reply(req, contacts.err());
+                auto r = engine_.add_contacts(std::string(p.get("id")), contacts.value());
+                if (!r) co_return error_reply(req, r.err());
+                co_return ok_json(req, added_contacts_json(r.value().added, r.value().duplicates, r.value().items),
+                                  status::created);
+              });
+  router_.add(verb::get, "/api/power-dialer/sessions/{id}/calls",
+              [this](http::request& req, const http::route_params& p) -> awaitable<http::response> {
+                if (!engine_.db().get_session(p.get("id")))
+                  co_return error_reply(req, {engine::errc::not_found, "session not found", {}});
+                co_return ok_json(req, calls_json(engine_.db().list_session_calls(p.get("id"), limit_param(req, 100, 10000))));
+              });
+  router_.add(verb::get, "/api/calls", [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
+    co_return ok_json(req, calls_json(engine_.db().list_recent_calls(limit_param(req, 20, 500))));
+  });
+}
+
+awaitable<http::response> service::handle_webhook(http::request& req) {
+  const auto now = clock_.now();
+  if (verifier_) {
+    auto verdict = verifier_->verify(req["telnyx-signature-ed25519"], req["telnyx-timestamp"], req.body(), now);
+    if (verdict != telnyx::signature_error::none) {
+      log::warn("webhook", "rejected", {{"reason", telnyx::to_string(verdict)}});
+      co_return http::error_response(req, status::unauthorized, "invalid_signature", telnyx::to_string(verdict));
+    }
+  }
+  auto parsed = telnyx::parse_webhook(req.body());
+  if (!parsed.event) {
+    log::warn("webhook", "malformed", {{"error", parsed.error}});
+    co_return http::error_response(req, status::bad_request, "invalid_webhook", parsed.error);
+  }
+  engine_.handle_webhook(*parsed.event);  // throws on a database error: 503, Telnyx retries
+  co_return http::json_response(req, status::ok, R"({"status":"ok"})");
+}
+
+}  // namespace dialer::api

@@ -1,0 +1,112 @@
+// dialerd: loads the config, opens the store, and serves the CRM API and Telnyx webhooks on one thread.
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "dialer/api/service.hpp"
+#include "dialer/common/log.hpp"
+#include "dialer/config/config.hpp"
+#include "dialer/engine/engine.hpp"
+#include "dialer/http/server.hpp"
+#include "dialer/store/store.hpp"
+#include "dialer/telnyx/rest_client.hpp"
+#include "dialer/telnyx/signature.hpp"
+
+namespace {
+using namespace dialer;
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: dialerd --config FILE [--check-config]\n"
+               "       dialerd --version\n");
+  return 2;
+}
+
+const char* env_lookup(const char* name) { return std::getenv(name); }
+
+int serve(const config::config& cfg) {
+  if (!cfg.server.tls) log::warn("main", "no server.tls: serving plain HTTP (put a TLS proxy in front)");
+  std::unique_ptr<telnyx::signature_verifier> verifier;
+  if (cfg.telnyx.verify_signatures) {
+    verifier = telnyx::signature_verifier::from_base64(cfg.telnyx.public_key, cfg.telnyx.signature_tolerance);
+    if (!verifier) {
+      std::fprintf(stderr, "dialerd: telnyx.public_key: not a base64 32-byte Ed25519 key\n");
+      return 2;
+    }
+  } else {
+    log::warn("main", "WEBHOOK SIGNATURE VERIFICATION IS OFF (telnyx.verify_signatures=false): local use only");
+  }
+
+  store::store db(cfg.database, cfg.database_synchronous);
+  net::io_context io(1);
+  telnyx::rest_options rest;
+  rest.api_base = cfg.telnyx.api_base;
+  rest.api_key = cfg.telnyx.api_key;
+  rest.request_timeout = cfg.telnyx.request_timeout;
+  rest.verify_peer = cfg.telnyx.verify_tls_peer;
+  telnyx::rest_client telnyx_client(io.get_executor(), rest);
+  system_clock clk;
+  random_id_generator ids;
+  engine::engine eng(io.get_executor(), cfg, db, telnyx_client, clk, ids);
+  api::service svc(eng, cfg, clk, std::move(verifier));
+  http::server server(io.get_executor(), cfg.server, [&svc](http::request& req) { return svc.handle(req); });
+
+  server.start();
+  eng.recover();
+  log::info("main", "dialerd listening", {{"listen", cfg.server.listen}, {"port", std::to_string(server.port())},
+                                          {"database", cfg.database}, {"version", DIALER_VERSION}});
+
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    log::info("main", "stopping", {{"signal", std::to_string(sig)}});
+    server.stop();  // stop accepting; in-flight requests finish
+    eng.shutdown();
+    // Anything still pending (in-flight Telnyx commands) gets a moment, then the loop ends.
+    auto grace = std::make_shared<net::steady_timer>(io, std::chrono::seconds(2));
+    grace->async_wait([&io, grace](boost::system::error_code) { io.stop(); });
+  });
+  io.run();
+  log::info("main", "stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--version")) {
+      std::printf("dialerd %s\n", DIALER_VERSION);
+      return 0;
+    } else if (!std::strcmp(argv[i], "--check-config")) {
+      check_only = true;
+    } else if (!std::strcmp(argv[i], "--config") && i + 1 < argc) {
+      config_path = argv[++i];
+    } else {
+      return usage();
+    }
+  }
+  if (config_path.empty()) return usage();
+  auto loaded = config::load_file(config_path, env_lookup);
+  if (!loaded.value) {
+    std::fprintf(stderr, "dialerd: bad config %s: %s\n", config_path.c_str(), loaded.error->to_string().c_str());
+    return 2;
+  }
+  if (check_only) {
+    std::printf("config ok: %s\n", config_path.c_str());
+    return 0;
+  }
+  try {
+    return serve(*loaded.value);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dialerd: %s\n", e.what());
+    return 1;
+  }
+}
