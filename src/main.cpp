@@ -61,6 +61,10 @@ int serve(const config::config& cfg) {
   log::info("main", "dialerd listening", {{"listen", cfg.server.listen}, {"port", std::to_string(server.port())},
                                           {"database", cfg.database}, {"version", DIALER_VERSION}});
 
+  // One machine-readable line on stdout for scripts and tests (logs go to stderr).
+  std::printf("dialerd ready port=%u\n", static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
+
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;

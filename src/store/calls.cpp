@@ -105,72 +105,72 @@ std::vector<call_record> read_all(SQLite::Statement& st) {
 }  // namespace
 
 void store::insert_call(const call_record& c) {
-  auto& st = prepare(
+  auto st = prepare(
       "INSERT INTO calls(session_id, queue_item_id, contact_id, direction, kind, from_number, to_number, "
       "call_control_id, command_id, client_state, status, outcome, pending_outcome, routing, amd_enabled, "
       "person_answered, amd_result, cancel_wanted, hangup_cause, sip_hangup_cause, error_detail, started_at, "
       "answered_at, bridged_at, ended_at, talk_ms, notes, disposition, id) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  bind_call(st, c);
-  st.exec();
+  bind_call(*st, c);
+  st->exec();
 }
 
 void store::update_call(const call_record& c) {
-  auto& st = prepare(
+  auto st = prepare(
       "UPDATE calls SET session_id=?, queue_item_id=?, contact_id=?, direction=?, kind=?, from_number=?, "
       "to_number=?, call_control_id=?, command_id=?, client_state=?, status=?, outcome=?, pending_outcome=?, "
       "routing=?, amd_enabled=?, person_answered=?, amd_result=?, cancel_wanted=?, hangup_cause=?, "
       "sip_hangup_cause=?, error_detail=?, started_at=?, answered_at=?, bridged_at=?, ended_at=?, talk_ms=?, "
       "notes=?, disposition=? WHERE id=?");
-  bind_call(st, c);
-  st.exec();
+  bind_call(*st, c);
+  st->exec();
 }
 
 std::optional<call_record> store::get_call(std::string_view id) {
-  auto& st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE id = ?");
-  bind_text(st, 1, id);
-  if (!st.executeStep()) return std::nullopt;
-  return read_call(st);
+  auto st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE id = ?");
+  bind_text(*st, 1, id);
+  if (!st->executeStep()) return std::nullopt;
+  return read_call(*st);
 }
 
 std::optional<call_record> store::find_call_by_control_id(std::string_view call_control_id) {
-  auto& st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE call_control_id = ?");
-  bind_text(st, 1, call_control_id);
-  if (!st.executeStep()) return std::nullopt;
-  return read_call(st);
+  auto st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE call_control_id = ?");
+  bind_text(*st, 1, call_control_id);
+  if (!st->executeStep()) return std::nullopt;
+  return read_call(*st);
 }
 
 std::vector<call_record> store::list_session_calls(std::string_view session_id, int limit) {
-  auto& st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE session_id = ? "
+  auto st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE session_id = ? "
                      "ORDER BY started_at DESC, rowid DESC LIMIT ?");
-  bind_text(st, 1, session_id);
-  st.bind(2, limit);
-  return read_all(st);
+  bind_text(*st, 1, session_id);
+  st->bind(2, limit);
+  return read_all(*st);
 }
 
 std::vector<call_record> store::list_recent_calls(int limit) {
-  auto& st = prepare("SELECT " CALL_COLUMNS " FROM calls ORDER BY started_at DESC, rowid DESC LIMIT ?");
-  st.bind(1, limit);
-  return read_all(st);
+  auto st = prepare("SELECT " CALL_COLUMNS " FROM calls ORDER BY started_at DESC, rowid DESC LIMIT ?");
+  st->bind(1, limit);
+  return read_all(*st);
 }
 
 std::vector<call_record> store::live_calls() {
-  auto& st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE status <> 'ended'");
-  return read_all(st);
+  auto st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE status <> 'ended'");
+  return read_all(*st);
 }
 
 session_stats store::recount_stats(std::string_view session_id) {
-  auto& st = prepare(
+  auto st = prepare(
       "SELECT COUNT(*), COUNT(DISTINCT queue_item_id), "
       "COUNT(DISTINCT CASE WHEN person_answered = 1 THEN queue_item_id END), "
       "SUM(outcome IN ('no_answer','busy','rejected','invalid_number','failed')), "
       "COALESCE(SUM(talk_ms), 0), COUNT(DISTINCT CASE WHEN outcome = 'connected' THEN queue_item_id END), "
       "SUM(outcome = 'dropped_agent_busy'), SUM(outcome = 'machine'), SUM(person_answered = 1) "
       "FROM calls WHERE session_id = ? AND kind = 'customer'");
-  bind_text(st, 1, session_id);
+  bind_text(*st, 1, session_id);
   session_stats k;
-  if (st.executeStep()) {
-    auto col = [&](int i) -> std::int64_t { return st.getColumn(i).isNull() ? 0 : st.getColumn(i).getInt64(); };
+  if (st->executeStep()) {
+    auto col = [&](int i) -> std::int64_t { return st->getColumn(i).isNull() ? 0 : st->getColumn(i).getInt64(); };
     k.calls = col(0);
     k.contacted = col(1);
     k.answered = col(2);

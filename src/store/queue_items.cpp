@@ -57,66 +57,66 @@ void bind_item(SQLite::Statement& st, const queue_item_record& q) {
 }  // namespace
 
 void store::insert_item(const queue_item_record& q) {
-  auto& st = prepare(
+  auto st = prepare(
       "INSERT INTO queue_items(session_id, seq, contact_id, name, phone, timezone, status, priority, boosted, "
       "attempts, max_attempts, last_outcome, next_attempt_at, was_contacted, was_answered, id) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  bind_item(st, q);
-  st.exec();
+  bind_item(*st, q);
+  st->exec();
 }
 
 void store::update_item(const queue_item_record& q) {
-  auto& st = prepare(
+  auto st = prepare(
       "UPDATE queue_items SET session_id=?, seq=?, contact_id=?, name=?, phone=?, timezone=?, status=?, "
       "priority=?, boosted=?, attempts=?, max_attempts=?, last_outcome=?, next_attempt_at=?, "
       "was_contacted=?, was_answered=? WHERE id=?");
-  bind_item(st, q);
-  st.exec();
+  bind_item(*st, q);
+  st->exec();
 }
 
 std::optional<queue_item_record> store::get_item(std::string_view id) {
-  auto& st = prepare("SELECT " ITEM_COLUMNS " FROM queue_items WHERE id = ?");
-  bind_text(st, 1, id);
-  if (!st.executeStep()) return std::nullopt;
-  return read_item(st);
+  auto st = prepare("SELECT " ITEM_COLUMNS " FROM queue_items WHERE id = ?");
+  bind_text(*st, 1, id);
+  if (!st->executeStep()) return std::nullopt;
+  return read_item(*st);
 }
 
 std::vector<queue_item_record> store::list_items(std::string_view session_id) {
-  auto& st = prepare("SELECT " ITEM_COLUMNS " FROM queue_items WHERE session_id = ? "
+  auto st = prepare("SELECT " ITEM_COLUMNS " FROM queue_items WHERE session_id = ? "
                      "ORDER BY CASE status WHEN 'calling' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END, "
                      "boosted DESC, priority DESC, seq");
-  bind_text(st, 1, session_id);
+  bind_text(*st, 1, session_id);
   std::vector<queue_item_record> out;
-  while (st.executeStep()) out.push_back(read_item(st));
+  while (st->executeStep()) out.push_back(read_item(*st));
   return out;
 }
 
 std::optional<queue_item_record> store::next_dialable(std::string_view session_id, std::int64_t now_ms) {
-  auto& st = prepare("SELECT " ITEM_COLUMNS " FROM queue_items "
+  auto st = prepare("SELECT " ITEM_COLUMNS " FROM queue_items "
                      "WHERE session_id = ? AND status = 'pending' AND attempts < max_attempts "
                      "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
                      "ORDER BY boosted DESC, priority DESC, seq LIMIT 1");
-  bind_text(st, 1, session_id);
-  st.bind(2, static_cast<std::int64_t>(now_ms));
-  if (!st.executeStep()) return std::nullopt;
-  return read_item(st);
+  bind_text(*st, 1, session_id);
+  st->bind(2, static_cast<std::int64_t>(now_ms));
+  if (!st->executeStep()) return std::nullopt;
+  return read_item(*st);
 }
 
 std::optional<std::int64_t> store::next_retry_at(std::string_view session_id) {
-  auto& st = prepare("SELECT MIN(next_attempt_at) FROM queue_items WHERE session_id = ? AND status = 'pending' "
+  auto st = prepare("SELECT MIN(next_attempt_at) FROM queue_items WHERE session_id = ? AND status = 'pending' "
                      "AND attempts < max_attempts AND next_attempt_at IS NOT NULL");
-  bind_text(st, 1, session_id);
-  if (!st.executeStep()) return std::nullopt;
-  return opt_int(st.getColumn(0));
+  bind_text(*st, 1, session_id);
+  if (!st->executeStep()) return std::nullopt;
+  return opt_int(st->getColumn(0));
 }
 
 queue_counts store::count_items(std::string_view session_id) {
-  auto& st = prepare("SELECT status, COUNT(*) FROM queue_items WHERE session_id = ? GROUP BY status");
-  bind_text(st, 1, session_id);
+  auto st = prepare("SELECT status, COUNT(*) FROM queue_items WHERE session_id = ? GROUP BY status");
+  bind_text(*st, 1, session_id);
   queue_counts c;
-  while (st.executeStep()) {
-    auto status = domain::item_status_from(st.getColumn(0).getString());
-    auto n = st.getColumn(1).getInt64();
+  while (st->executeStep()) {
+    auto status = domain::item_status_from(st->getColumn(0).getString());
+    auto n = st->getColumn(1).getInt64();
     if (!status) continue;
     switch (*status) {
       case domain::item_status::pending: c.pending = n; break;
@@ -130,17 +130,17 @@ queue_counts store::count_items(std::string_view session_id) {
 }
 
 bool store::has_phone(std::string_view session_id, std::string_view phone) {
-  auto& st = prepare("SELECT 1 FROM queue_items WHERE session_id = ? AND phone = ?");
-  bind_text(st, 1, session_id);
-  bind_text(st, 2, phone);
-  return st.executeStep();
+  auto st = prepare("SELECT 1 FROM queue_items WHERE session_id = ? AND phone = ?");
+  bind_text(*st, 1, session_id);
+  bind_text(*st, 2, phone);
+  return st->executeStep();
 }
 
 std::int64_t store::next_seq(std::string_view session_id) {
-  auto& st = prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM queue_items WHERE session_id = ?");
-  bind_text(st, 1, session_id);
-  st.executeStep();
-  return st.getColumn(0).getInt64();
+  auto st = prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM queue_items WHERE session_id = ?");
+  bind_text(*st, 1, session_id);
+  st->executeStep();
+  return st->getColumn(0).getInt64();
 }
 
 }  // namespace dialer::store

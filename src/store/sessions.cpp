@@ -82,67 +82,67 @@ void bind_session(SQLite::Statement& st, const session_record& s, int first) {
 }  // namespace
 
 void store::insert_session(const session_record& s) {
-  auto& st = prepare(
+  auto st = prepare(
       "INSERT INTO sessions(agent_id, status, pause_reason, concurrent_lines, selected_numbers, max_attempts, "
       "created_at, started_at, ended_at, agent_call_id, stat_calls, stat_contacted, stat_answered, "
       "stat_no_answer, stat_talk_ms, stat_connected, stat_dropped, stat_machine, stat_human_answers, id) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  bind_session(st, s, 1);
-  bind_text(st, 20, s.id);
-  st.exec();
+  bind_session(*st, s, 1);
+  bind_text(*st, 20, s.id);
+  st->exec();
 }
 
 void store::update_session(const session_record& s) {
-  auto& st = prepare(
+  auto st = prepare(
       "UPDATE sessions SET agent_id=?, status=?, pause_reason=?, concurrent_lines=?, selected_numbers=?, "
       "max_attempts=?, created_at=?, started_at=?, ended_at=?, agent_call_id=?, stat_calls=?, "
       "stat_contacted=?, stat_answered=?, stat_no_answer=?, stat_talk_ms=?, stat_connected=?, "
       "stat_dropped=?, stat_machine=?, stat_human_answers=? WHERE id=?");
-  bind_session(st, s, 1);
-  bind_text(st, 20, s.id);
-  st.exec();
+  bind_session(*st, s, 1);
+  bind_text(*st, 20, s.id);
+  st->exec();
 }
 
 std::optional<session_record> store::get_session(std::string_view id) {
   static const std::string sql = std::string("SELECT ") + session_columns + " FROM sessions WHERE id = ?";
-  auto& st = prepare(sql.c_str());
-  bind_text(st, 1, id);
-  if (!st.executeStep()) return std::nullopt;
-  return read_session(st);
+  auto st = prepare(sql.c_str());
+  bind_text(*st, 1, id);
+  if (!st->executeStep()) return std::nullopt;
+  return read_session(*st);
 }
 
 std::vector<session_record> store::list_sessions(const session_filter& f) {
   static const std::string sql = std::string("SELECT ") + session_columns +
                                  " FROM sessions WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR agent_id = ?2)"
                                  " ORDER BY created_at DESC, rowid DESC LIMIT ?3";
-  auto& st = prepare(sql.c_str());
-  if (f.status) bind_text(st, 1, domain::to_string(*f.status));
-  bind_text_or_null(st, 2, f.agent_id);
-  st.bind(3, f.limit);
+  auto st = prepare(sql.c_str());
+  if (f.status) bind_text(*st, 1, domain::to_string(*f.status));
+  bind_text_or_null(*st, 2, f.agent_id);
+  st->bind(3, f.limit);
   std::vector<session_record> out;
-  while (st.executeStep()) out.push_back(read_session(st));
+  while (st->executeStep()) out.push_back(read_session(*st));
   return out;
 }
 
 std::vector<session_record> store::active_sessions() {
   static const std::string sql =
       std::string("SELECT ") + session_columns + " FROM sessions WHERE status IN ('running','paused')";
-  auto& st = prepare(sql.c_str());
+  auto st = prepare(sql.c_str());
   std::vector<session_record> out;
-  while (st.executeStep()) out.push_back(read_session(st));
+  while (st->executeStep()) out.push_back(read_session(*st));
   return out;
 }
 
 void store::delete_session(std::string_view id) {
-  auto& calls = prepare("DELETE FROM calls WHERE session_id = ?");
-  bind_text(calls, 1, id);
-  calls.exec();
-  auto& items = prepare("DELETE FROM queue_items WHERE session_id = ?");
-  bind_text(items, 1, id);
-  items.exec();
-  auto& st = prepare("DELETE FROM sessions WHERE id = ?");
-  bind_text(st, 1, id);
-  st.exec();
+  auto calls = prepare("DELETE FROM calls WHERE session_id = ?");
+  bind_text(*calls, 1, id);
+  calls->exec();
+  auto items = prepare("DELETE FROM queue_items WHERE session_id = ?");
+  bind_text(*items, 1, id);
+  items->exec();
+  auto st = prepare("DELETE FROM sessions WHERE id = ?");
+  bind_text(*st, 1, id);
+  st->exec();
 }
 
 }  // namespace dialer::store

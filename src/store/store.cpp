@@ -50,19 +50,27 @@ store::~store() {
 
 store::transaction store::begin() { return transaction(*db_); }
 
-SQLite::Statement& store::prepare(const char* sql) {
+void store::statement_resetter::operator()(SQLite::Statement* st) const {
+  try {
+    st->reset();
+  } catch (const SQLite::Exception&) {
+    // reset() reports the last step's error again; it was already thrown to the caller.
+  }
+}
+
+store::statement_handle store::prepare(const char* sql) {
   auto it = statements_.find(sql);
   if (it == statements_.end()) it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
   auto& st = *it->second;
   st.reset();
   st.clearBindings();
-  return st;
+  return statement_handle(&st);
 }
 
 bool store::healthy() {
   try {
-    auto& st = prepare("SELECT 1");
-    return st.executeStep();
+    auto st = prepare("SELECT 1");
+    return st->executeStep();
   } catch (const SQLite::Exception&) {
     return false;
   }
@@ -70,46 +78,46 @@ bool store::healthy() {
 
 bool store::record_webhook(std::string_view id, std::string_view event_type, std::string_view call_control_id,
                            std::int64_t now_ms) {
-  auto& st = prepare(
+  auto st = prepare(
       "INSERT OR IGNORE INTO webhook_events(id, event_type, call_control_id, received_at) VALUES (?,?,?,?)");
-  bind_text(st, 1, id);
-  bind_text(st, 2, event_type);
-  bind_text_or_null(st, 3, call_control_id);
-  st.bind(4, static_cast<std::int64_t>(now_ms));
-  return st.exec() == 1;
+  bind_text(*st, 1, id);
+  bind_text(*st, 2, event_type);
+  bind_text_or_null(*st, 3, call_control_id);
+  st->bind(4, static_cast<std::int64_t>(now_ms));
+  return st->exec() == 1;
 }
 
 agent_record store::get_agent(std::string_view id) {
-  auto& st = prepare(
+  auto st = prepare(
       "SELECT state, busy, session_id, leg_call_id, talking_call_id, wrap_up_until FROM agents WHERE id = ?");
-  bind_text(st, 1, id);
+  bind_text(*st, 1, id);
   agent_record a;
   a.id = std::string(id);
-  if (st.executeStep()) {
-    a.state = domain::agent_state_from(st.getColumn(0).getString()).value_or(domain::agent_state::offline);
-    a.busy = st.getColumn(1).getInt() != 0;
-    a.session_id = text(st.getColumn(2));
-    a.leg_call_id = text(st.getColumn(3));
-    a.talking_call_id = text(st.getColumn(4));
-    a.wrap_up_until_ms = opt_int(st.getColumn(5));
+  if (st->executeStep()) {
+    a.state = domain::agent_state_from(st->getColumn(0).getString()).value_or(domain::agent_state::offline);
+    a.busy = st->getColumn(1).getInt() != 0;
+    a.session_id = text(st->getColumn(2));
+    a.leg_call_id = text(st->getColumn(3));
+    a.talking_call_id = text(st->getColumn(4));
+    a.wrap_up_until_ms = opt_int(st->getColumn(5));
   }
   return a;
 }
 
 void store::put_agent(const agent_record& a) {
-  auto& st = prepare(
+  auto st = prepare(
       "INSERT INTO agents(id, state, busy, session_id, leg_call_id, talking_call_id, wrap_up_until) "
       "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state=excluded.state, busy=excluded.busy, "
       "session_id=excluded.session_id, leg_call_id=excluded.leg_call_id, "
       "talking_call_id=excluded.talking_call_id, wrap_up_until=excluded.wrap_up_until");
-  bind_text(st, 1, a.id);
-  bind_text(st, 2, domain::to_string(a.state));
-  st.bind(3, a.busy ? 1 : 0);
-  bind_text_or_null(st, 4, a.session_id);
-  bind_text_or_null(st, 5, a.leg_call_id);
-  bind_text_or_null(st, 6, a.talking_call_id);
-  bind_opt(st, 7, a.wrap_up_until_ms);
-  st.exec();
+  bind_text(*st, 1, a.id);
+  bind_text(*st, 2, domain::to_string(a.state));
+  st->bind(3, a.busy ? 1 : 0);
+  bind_text_or_null(*st, 4, a.session_id);
+  bind_text_or_null(*st, 5, a.leg_call_id);
+  bind_text_or_null(*st, 6, a.talking_call_id);
+  bind_opt(*st, 7, a.wrap_up_until_ms);
+  st->exec();
 }
 
 }  // namespace dialer::store

@@ -4,6 +4,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+// Declared here so the aliases below compile even when no Beast/SSL header was included first.
+namespace boost::beast {}
+namespace boost::asio::ssl {}
+
 namespace dialer {
 namespace net = boost::asio;
 namespace beast = boost::beast;

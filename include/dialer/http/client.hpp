@@ -22,6 +22,12 @@ struct client_options {
 };
 
 struct client_request {
+  // Constructors (not an aggregate) on purpose: GCC 12 corrupts aggregate temporaries written inline
+  // in a co_await expression, e.g. `co_await c.send({verb::get, "/x", "", {}})`.
+  client_request() = default;
+  client_request(verb m, std::string t, std::string b = {}, std::vector<std::pair<std::string, std::string>> h = {})
+      : method(m), target(std::move(t)), body(std::move(b)), headers(std::move(h)) {}
+
   verb method = verb::get;
   std::string target;  // path and query, appended to the base URL's path ("/calls")
   std::string body;    // sent as application/json when not empty
@@ -45,12 +51,16 @@ class client {
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 
+  // All members are called on the executor's thread (the pool is single-threaded by design).
+
   // Sends one request. Transport failures (refused, reset, timeout, TLS) come back as an error code
   // (timeouts as net::error::timed_out), never as an exception. A connection that failed is dropped
-  // from the pool; the request is NOT retried here (retry policy belongs to the caller).
+  // from the pool; the request is NOT retried here (retry policy belongs to the caller), except that a
+  // pooled keep-alive connection found closed by the peer before any response byte is retried once on
+  // a fresh connection. Safe to destroy the client while a request is in flight.
   awaitable<std::pair<boost::system::error_code, client_response>> send(client_request req);
 
-  // Closes idle connections; in-flight requests complete.
+  // Closes idle connections; in-flight requests complete. The client stays usable.
   void close();
 
  private:

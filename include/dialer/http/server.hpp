@@ -20,7 +20,7 @@ struct tls_files {
 
 struct server_options {
   std::string listen = "127.0.0.1:8080";  // "host:port"; port 0 picks a free port (see server::port)
-  std::optional<tls_files> tls;          // none: plain HTTP
+  std::optional<tls_files> tls{};        // none: plain HTTP
   std::size_t header_limit = 16 * 1024;
   std::size_t body_limit = 1024 * 1024;  // bigger bodies get 413
   std::chrono::milliseconds read_timeout{30000};  // per request (headers + body) and keep-alive idle
@@ -39,13 +39,19 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
+  // All members are called on the executor's thread (the server is single-threaded by design).
+
   // Binds and starts accepting. Throws boost::system::system_error when the address cannot be bound.
   void start();
-  // The bound port (after start()).
+  // The bound port (after start(); 0 before).
   unsigned short port() const;
-  // Stops accepting; open connections finish the request in progress and then close.
+  // Stops accepting and closes idle keep-alive connections; a connection whose request is being
+  // handled finishes that response (with `Connection: close`) and then closes. Idempotent.
   void stop();
+  // Connections being served now (those closed at once by the cap are not counted).
   std::size_t open_connections() const;
+  // Connections accepted since start(), including those closed at once by the cap.
+  std::size_t accepted_connections() const;
 
  private:
   struct impl;

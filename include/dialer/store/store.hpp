@@ -89,7 +89,13 @@ class store {
   session_stats recount_stats(std::string_view session_id);
 
  private:
-  SQLite::Statement& prepare(const char* sql);
+  // A cached prepared statement, reset when the handle goes out of scope so no read snapshot stays
+  // open between calls (an un-reset statement would pin the WAL and hide other connections' commits).
+  struct statement_resetter {
+    void operator()(SQLite::Statement* st) const;
+  };
+  using statement_handle = std::unique_ptr<SQLite::Statement, statement_resetter>;
+  statement_handle prepare(const char* sql);
   std::unique_ptr<SQLite::Database> db_;
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
 };

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dialer/common/net.hpp"
@@ -61,15 +62,23 @@ struct rest_options {
   std::string api_key;  // never logged
   std::chrono::milliseconds request_timeout{5000};
   int max_tries = 4;                                   // first try included
-  std::chrono::milliseconds initial_backoff{200};      // doubled each retry, capped at 5 s
+  std::chrono::milliseconds initial_backoff{200};      // doubled each retry, capped at max_backoff
+  std::chrono::milliseconds max_backoff{5000};         // also caps a 429's x-ratelimit-reset wait
   std::size_t max_connections = 32;
   bool verify_peer = true;
 };
 
 class rest_client {
  public:
+  // Throws std::invalid_argument when options.api_base is not an http(s) URL.
   rest_client(net::any_io_executor ex, rest_options options);
+  // Closes idle connections; commands in flight keep the internals alive and complete.
   ~rest_client();
+  rest_client(const rest_client&) = delete;
+  rest_client& operator=(const rest_client&) = delete;
+
+  // Every command below returns its outcome as a value after the retry policy ran out; none throws
+  // on I/O or API failure. An empty command_id is allowed and then not sent (no idempotency).
 
   awaitable<dial_result> dial(dial_request req);
   // POST /calls/{agent_leg}/actions/bridge {"call_control_id": other_leg, "park_after_unbridge": "self"?}
@@ -78,6 +87,7 @@ class rest_client {
   awaitable<command_result> hangup(std::string call_control_id, std::string command_id);
   awaitable<command_result> speak(std::string call_control_id, std::string text, std::string voice,
                                   std::string command_id);
+  // GET /calls/{id}; is_alive/end_time from data when result.ok. Same retry policy as commands.
   awaitable<call_status> get_call(std::string call_control_id);
 
   // Request bodies, exposed for tests that validate them against the official OpenAPI schema.
@@ -85,6 +95,13 @@ class rest_client {
   static std::string bridge_body(const std::string& other_call_control_id, bool park_after_unbridge_self,
                                  const std::string& command_id);
   static std::string hangup_body(const std::string& command_id);
+  // {"payload": text, "voice": voice, "command_id"?}
+  static std::string speak_body(const std::string& text, const std::string& voice, const std::string& command_id);
+  // The path segment for a call_control_id: unreserved characters and ':' kept, the rest %XX.
+  static std::string escape_path_segment(std::string_view segment);
+  // Parses {"errors":[{"code","title","detail"}]}; a numeric code is kept as its digits. Empty on
+  // anything else (not JSON, no errors array).
+  static std::vector<api_error> parse_errors(std::string_view body);
 
  private:
   struct impl;

@@ -29,7 +29,9 @@ class signature_verifier {
                                                          std::chrono::seconds tolerance);
   ~signature_verifier();
 
-  // signature_b64 / timestamp: the header values (empty string view when the header is missing).
+  // signature_b64 / timestamp: the header values (empty string view when the header is missing);
+  // body: the raw bytes as received. Returns the first failing check in signature_error's order
+  // (a timestamp must be plain decimal digits; |now - timestamp| <= tolerance is accepted).
   signature_error verify(std::string_view signature_b64, std::string_view timestamp, std::string_view body,
                          sys_time now) const;
 
@@ -44,13 +46,13 @@ class signature_signer {
  public:
   // A fresh random key pair.
   static std::unique_ptr<signature_signer> generate();
-  // From the raw 32-byte seed, base64; nullptr when invalid.
+  // From the raw 32-byte seed, base64 (a libsodium 64-byte secret key's first 32 bytes); nullptr when invalid.
   static std::unique_ptr<signature_signer> from_seed_base64(std::string_view seed_b64);
   ~signature_signer();
 
   std::string public_key_base64() const;
   std::string seed_base64() const;
-  // base64 signature of "<timestamp>|<body>".
+  // base64 signature of "<timestamp>|<body>" (deterministic, RFC 8032). Throws only if OpenSSL fails.
   std::string sign(std::string_view timestamp, std::string_view body) const;
 
  private:

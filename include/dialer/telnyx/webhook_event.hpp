@@ -49,13 +49,17 @@ struct webhook_event {
 
 struct webhook_parse_result {
   std::optional<webhook_event> event;  // set on success
-  std::string error;                   // what was wrong, e.g. "data.id: missing" or "invalid JSON at offset 12"
+  std::string error;  // what was wrong: "invalid JSON: <reason> at offset N", "body: not an object",
+                      // "data: missing" / "data: not an object", "data.id: missing" / "data.id: not a string"
 };
 
 // Parses a whole delivered body {"data":{...},"meta":{...}}. Requires data.id and data.event_type
-// (strings); everything else is optional.
+// (strings); everything else is optional: a member of the wrong type or null reads as absent
+// (empty string, nullopt, attempt 1). Never throws. Bytes inside strings are kept as sent (no UTF-8
+// validation). `result` is payload.result (AMD) or else payload.status (speak/playback ended).
 webhook_parse_result parse_webhook(std::string_view body);
 
+// The kind for a Telnyx event type (exact, case-sensitive match); event_kind::other when unknown.
 event_kind event_kind_from_type(std::string_view event_type);
 
 }  // namespace dialer::telnyx
