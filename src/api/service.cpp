@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include "dialer/api/errors.hpp"
@@ -18,9 +19,12 @@ using http::verb;
 
 namespace {
 
+// The media type (before any ";" parameters) is application/json, compared case-insensitively.
 bool is_json(const http::request& req) {
   auto ct = req[http::bhttp::field::content_type];
-  return ct.substr(0, 16) == "application/json";
+  auto media = ct.substr(0, ct.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return beast::iequals(media, "application/json");
 }
 
 int limit_param(const http::request& req, int fallback, int max) {

@@ -29,14 +29,17 @@ store::store(const std::string& path, std::string_view synchronous) {
     db_->setBusyTimeout(2000);
     db_->exec("PRAGMA journal_mode=WAL");
     db_->exec("PRAGMA synchronous=" + std::string(synchronous));
+    // Refuse a newer database before touching it: applying our schema could alter its layout.
+    if (db_->tableExists("schema_version")) {
+      SQLite::Statement v(*db_, "SELECT version FROM schema_version LIMIT 1");
+      if (v.executeStep() && v.getColumn(0).getInt() > schema_version)
+        throw std::runtime_error("database " + path + " has schema version " + v.getColumn(0).getString() +
+                                 ", newer than this dialerd understands (" + std::to_string(schema_version) + ")");
+    }
     db_->exec(schema_sql);
     SQLite::Statement v(*db_, "SELECT version FROM schema_version LIMIT 1");
-    if (!v.executeStep()) {
+    if (!v.executeStep())
       db_->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(schema_version) + ")");
-    } else if (v.getColumn(0).getInt() > schema_version) {
-      throw std::runtime_error("database " + path + " has schema version " + v.getColumn(0).getString() +
-                               ", newer than this dialerd understands (" + std::to_string(schema_version) + ")");
-    }
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("cannot open database " + path + ": " + e.what());
   } catch (const std::filesystem::filesystem_error& e) {

@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <sstream>
 #include <random>
 #include <stdexcept>
 
@@ -33,8 +34,55 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream(p) << text;
 }
 
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
 }  // namespace
 
+std::filesystem::path make_scratch_dir() { return make_temp_dir(); }
+void write_text_file(const std::filesystem::path& path, const std::string& text) { write_file(path, text); }
+unsigned short free_loopback_port() { return free_port(); }
+
+std::string reply::header(const std::string& name) const {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return {};
+}
+
+run_result run_dialerd(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                       const std::filesystem::path& scratch_dir, std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv{DIALERD_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::random_device rd;
+  const auto err_path = scratch_dir / ("dialerd-run-" + std::to_string(rd()) + ".stderr");
+  run_result out;
+  {
+    child_process child(argv, env, err_path.string());
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    // Every stdout line until the program closes stdout (exits) or the time is up.
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      auto line = child.wait_for_line("", left);
+      if (!line) break;
+      out.out += *line + "\n";
+    }
+    // Signal 0 sends nothing: this only reaps the exit, or kills the program when it overstays.
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    out.exit_code = child.stop(0, std::max(left, std::chrono::milliseconds(1)));
+  }
+  out.err = read_file(err_path);
+  return out;
+}
 rapidjson::Document reply::json() const {
   rapidjson::Document d;
   d.Parse(body.c_str());
@@ -50,12 +98,15 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()) {
       std::vector<std::string>{TELNYX_SIM_PATH, "--listen", "127.0.0.1:0", "--webhook-url", webhook, "--scenario",
                                (dir_ / "scenario.json").string(), "--time-scale", std::to_string(o.time_scale),
                                "--schema", std::string(DIALER_SOURCE_DIR) + "/config/telnyx-call-control-openapi.json",
-                               "--seed", "7"},
+                               "--seed", "7", "--key-seed-file", (dir_ / "sim.seed").string()},
       std::vector<std::string>{}, (dir_ / "sim.log").string());
   auto ready = sim_->wait_for_line("telnyx-sim ready", std::chrono::seconds(20));
   if (!ready) throw std::runtime_error("telnyx-sim did not start; see " + (dir_ / "sim.log").string());
   sim_port_ = static_cast<unsigned short>(std::stoi(field_of(*ready, "port")));
   const auto public_key = field_of(*ready, "public_key");
+  sim_signer_ = telnyx::signature_signer::from_seed_base64(trimmed(read_file(dir_ / "sim.seed")));
+  if (!sim_signer_ || sim_signer_->public_key_base64() != public_key)
+    throw std::runtime_error("telnyx-sim's --key-seed-file does not hold the key it announced");
 
   std::string numbers;
   for (int i = 1; i <= o.numbers; ++i) numbers += (i > 1 ? ",\"" : "\"") + std::string("+1555000000") + std::to_string(i) + "\"";
@@ -98,8 +149,12 @@ reply stack::sim(http::verb method, const std::string& target, const std::string
   return request(sim_port_, method, target, body, false);
 }
 
+reply stack::raw(http::verb method, const std::string& target, const std::string& body, const header_list& headers) {
+  return request(dialerd_port_, method, target, body, false, headers);
+}
+
 reply stack::request(unsigned short port, http::verb method, const std::string& target, const std::string& body,
-                     bool auth) {
+                     bool auth, const header_list& headers) {
   net::io_context io;
   http::client client(io.get_executor(), "http://127.0.0.1:" + std::to_string(port));
   http::client_request req;
@@ -107,6 +162,7 @@ reply stack::request(unsigned short port, http::verb method, const std::string& 
   req.target = target;
   req.body = body;
   if (auth) req.headers.emplace_back("Authorization", std::string("Bearer ") + token);
+  for (const auto& h : headers) req.headers.push_back(h);
   reply out;
   boost::system::error_code error;
   net::co_spawn(io, [&]() -> awaitable<void> {
@@ -114,6 +170,7 @@ reply stack::request(unsigned short port, http::verb method, const std::string& 
     error = r.first;
     out.status = r.second.status;
     out.body = r.second.body;
+    out.headers = r.second.headers;
   }, net::detached);
   io.run_for(std::chrono::seconds(15));
   if (error) throw std::runtime_error("request " + target + " failed: " + error.message());

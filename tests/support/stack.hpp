@@ -5,10 +5,12 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "child_process.hpp"
 #include "dialer/common/json.hpp"
 #include "dialer/http/message.hpp"
+#include "dialer/telnyx/signature.hpp"
 
 namespace dialer::test {
 
@@ -24,8 +26,31 @@ struct stack_options {
 struct reply {
   unsigned status = 0;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   rapidjson::Document json() const;
+  // The value of header `name` (lower-case), or empty.
+  std::string header(const std::string& name) const;
 };
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+// What a program run to its end left behind.
+struct run_result {
+  int exit_code = -1;  // -1 when it did not exit in time and was killed
+  std::string out;     // everything it wrote on stdout
+  std::string err;     // everything it wrote on stderr
+};
+
+// Runs DIALERD_PATH with `args` (and extra `env` entries "NAME=value") until it exits or `timeout`
+// passes (then it is killed and exit_code is -1). `scratch_dir` holds the stderr capture.
+run_result run_dialerd(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                       const std::filesystem::path& scratch_dir, std::chrono::milliseconds timeout);
+// A fresh empty directory under the system temp dir (callers remove it).
+std::filesystem::path make_scratch_dir();
+// Writes `text` to `path`, replacing it.
+void write_text_file(const std::filesystem::path& path, const std::string& text);
+// A port on 127.0.0.1 that was free a moment ago.
+unsigned short free_loopback_port();
 
 class stack {
  public:
@@ -35,6 +60,12 @@ class stack {
 
   reply api(http::verb method, const std::string& target, const std::string& body = {});
   reply sim(http::verb method, const std::string& target, const std::string& body = {});
+  // A request to dialerd exactly as given: no Authorization header unless `headers` has one, and
+  // `headers` override the client's defaults (Content-Type is application/json when body is not empty).
+  reply raw(http::verb method, const std::string& target, const std::string& body, const header_list& headers);
+  // The key telnyx-sim signs its webhooks with (started with --key-seed-file), the one dialerd trusts.
+  const telnyx::signature_signer& sim_signer() const { return *sim_signer_; }
+  unsigned short dialerd_port() const { return dialerd_port_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::string database() const { return (dir_ / "dialer.db").string(); }
   child_process& dialerd() { return *dialerd_; }
@@ -45,12 +76,13 @@ class stack {
 
  private:
   reply request(unsigned short port, http::verb method, const std::string& target, const std::string& body,
-                bool auth);
+                bool auth, const header_list& headers = {});
   std::filesystem::path dir_;
   std::unique_ptr<child_process> sim_;
   std::unique_ptr<child_process> dialerd_;
   unsigned short sim_port_ = 0;
   unsigned short dialerd_port_ = 0;
+  std::unique_ptr<telnyx::signature_signer> sim_signer_;
 };
 
 // Polls `done()` every 20 ms until it returns true or `timeout` passes; returns its last value.
