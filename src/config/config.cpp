@@ -313,11 +313,12 @@ void read_dialing(const object_view& root, config& out) {
   if (const json_value* v = root.find("dialing")) {
     object_view dialing(*v, "dialing",
                         {"max_attempts", "ring_timeout_s", "retry_delay_s", "wrap_up_s", "machine_detection",
-                         "agent_caller_id"});
+                         "agent_caller_id", "status_check_after_s"});
     if (auto n = dialing.integer("max_attempts", 1, 20)) d.max_attempts = static_cast<int>(*n);
     if (auto n = dialing.integer("ring_timeout_s", 15, 600)) d.ring_timeout_s = static_cast<int>(*n);
     if (auto n = dialing.integer("retry_delay_s", 0, 86400)) d.retry_delay_s = static_cast<int>(*n);
     if (auto n = dialing.integer("wrap_up_s", 0, 3600)) d.wrap_up_s = static_cast<int>(*n);
+    if (auto n = dialing.integer("status_check_after_s", 1, 3600)) d.status_check_after_s = static_cast<int>(*n);
     if (const json_value* m = dialing.find("machine_detection")) {
       static constexpr std::string_view modes[] = {"disabled",     "detect",       "detect_beep",
                                                    "detect_words", "greeting_end", "premium"};

@@ -29,12 +29,14 @@ void engine::recover() {
                                     {"live_customer_calls", std::to_string(live)}});
   for (const auto& s : active)
     if (s.status == domain::session_status::running) m.guarded("recover pump", [&] { m.pump(s.id); });
+  m.arm_status_checks();
 }
 
 void engine::shutdown() {
   auto& m = *impl_;
   m.stopping_ = true;
   m.throttle_timer_.cancel();
+  if (m.status_timer_) m.status_timer_->cancel();
   for (auto& [id, rt] : m.runtimes_)
     if (rt.retry_timer) rt.retry_timer->cancel();
   for (auto& [id, t] : m.wrap_up_timers_) t->cancel();

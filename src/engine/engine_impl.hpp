@@ -76,6 +76,13 @@ struct engine::impl {
   void on_hangup_reply(const std::string& call_id, const telnyx::command_result& r);
   void guarded(const char* what, const std::function<void()>& f);
 
+  // status_checks.cpp: closes calls whose webhooks were lost
+  std::unique_ptr<net::steady_timer> status_timer_;
+  std::set<std::string> status_checks_in_flight_;  // call ids
+  void arm_status_checks();
+  void run_status_checks();
+  awaitable<void> check_call_status(store::call_record call);
+
   // call_events.cpp: inside an open transaction
   void apply_call_event(store::call_record& call, const domain::call_event& ev, effects& fx);
   void apply_agent_leg_event(store::call_record& call, const domain::call_transition& t, effects& fx);

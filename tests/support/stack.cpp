@@ -121,10 +121,16 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()) {
     "agents": [{"id": "alice", "name": "Alice", "endpoint": "sip:alice@agents.example.com"},
                {"id": "bob", "name": "Bob", "endpoint": "sip:bob@agents.example.com"}],
     "dialing": {"max_attempts": )" + std::to_string(o.max_attempts) + R"(, "ring_timeout_s": )" +
-                             std::to_string(o.ring_timeout_s) + R"(},
+                             std::to_string(o.ring_timeout_s) + R"(, "status_check_after_s": )" +
+                             std::to_string(o.status_check_after_s) + R"(},
     "api": {"tokens": [")" + std::string(token) + R"("]}
   })";
   write_file(dir_ / "dialer.json", config);
+  restart_dialerd();
+}
+
+void stack::restart_dialerd() {
+  dialerd_.reset();
   dialerd_ = std::make_unique<child_process>(
       std::vector<std::string>{DIALERD_PATH, "--config", (dir_ / "dialer.json").string()},
       std::vector<std::string>{"IT_TELNYX_KEY=KEY-it-secret"}, (dir_ / "dialerd.log").string());

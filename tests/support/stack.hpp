@@ -21,6 +21,7 @@ struct stack_options {
   double dials_per_second = 50;
   int ring_timeout_s = 15;
   int max_attempts = 3;
+  int status_check_after_s = 15;  // dialing.status_check_after_s
 };
 
 struct reply {
@@ -69,6 +70,8 @@ class stack {
   const std::filesystem::path& dir() const { return dir_; }
   std::string database() const { return (dir_ / "dialer.db").string(); }
   child_process& dialerd() { return *dialerd_; }
+  // Starts dialerd again with the same config and database (after stop_dialerd()).
+  void restart_dialerd();
   // Stops dialerd with SIGTERM and returns its exit status.
   int stop_dialerd();
 

@@ -34,6 +34,9 @@ struct dialing_settings {
   int ring_timeout_s = 30;       // >= 15
   int retry_delay_s = 0;
   int wrap_up_s = 0;
+  // A call that heard nothing for ring_timeout_s + this (ringing) or this (answered, not bridged) is
+  // checked with GET /calls/{id} and closed when Telnyx says it is over (lost webhooks).
+  int status_check_after_s = 15;
   std::string machine_detection = "disabled";  // or a Telnyx AMD mode
   std::string agent_caller_id;                 // E.164; defaults to numbers[0]
 };
