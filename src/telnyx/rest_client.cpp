@@ -19,17 +19,8 @@ namespace {
 using value = rapidjson::Value;
 using writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-const value* member(const value& obj, const char* name) {
-  if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(name);
-  return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
-std::string string_member(const value& obj, const char* name) {
-  const value* v = member(obj, name);
-  if (!v || !v->IsString()) return {};
-  return std::string(v->GetString(), v->GetStringLength());
-}
+using json::member;
+using json::string_member;
 
 void put(writer& w, const char* key, const std::string& v) {
   w.Key(key);

@@ -9,17 +9,8 @@ namespace dialer::telnyx {
 namespace {
 using value = rapidjson::Value;
 
-const value* member(const value& obj, const char* name) {
-  if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(name);
-  return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
-std::string string_member(const value& obj, const char* name) {
-  const value* v = member(obj, name);
-  if (!v || !v->IsString()) return {};
-  return std::string(v->GetString(), v->GetStringLength());
-}
+using json::member;
+using json::string_member;
 
 std::optional<sys_time> time_member(const value& obj, const char* name) {
   const value* v = member(obj, name);
