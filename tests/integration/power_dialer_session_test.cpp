@@ -22,7 +22,8 @@ std::string mixed_scenario(int contacts) {
   std::string numbers;
   for (int i = 0; i < contacts; ++i) {
     const char* outcome = i % 10 < 3 ? "answer" : i % 10 == 3 ? "busy" : i % 10 == 4 ? "invalid" : "no_answer";
-    numbers += (i ? "," : "") + std::string("\"") + phone(i) + "\": {\"outcome\": \"" + outcome + "\"}";
+    if (i) numbers += ',';
+    numbers.append("\"").append(phone(i)).append("\": {\"outcome\": \"").append(outcome).append("\"}");
   }
   return R"({"ring_s": {"min": 2, "max": 6}, "talk_s": {"min": 10, "max": 30}, "unbridged_patience_s": 4,
              "agent": {"answer_after_s": 1}, "numbers": {)" + numbers + "}}";
