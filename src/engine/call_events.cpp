@@ -60,14 +60,14 @@ void engine::impl::route_answered(store::call_record& call, effects& fx) {
     agent.state = reserve.next;
     agent.talking_call_id = call.id;
     db_.put_agent(agent);
-    auto t = domain::apply(call.state, call_event{call_event_type::route_bridge, now_ms()});
+    auto t = domain::apply(call.state, event_at(call_event_type::route_bridge, now_ms()));
     call.state = t.next;
     db_.update_call(call);
     fx.commands.push_back({effects::command::kind::bridge, call, leg->call_control_id});
     log::info("engine", "bridging", {{"session", s->id}, {"call", call.id}, {"agent", agent.id}});
     return;
   }
-  auto t = domain::apply(call.state, call_event{call_event_type::route_drop, now_ms()});
+  auto t = domain::apply(call.state, event_at(call_event_type::route_drop, now_ms()));
   call.state = t.next;
   db_.update_call(call);
   if (!call.call_control_id.empty()) fx.commands.push_back({effects::command::kind::hangup, call, {}});
@@ -157,7 +157,7 @@ void engine::impl::cancel_live_calls(const std::string& session_id, effects& fx,
   for (auto& call : db_.live_calls()) {
     if (call.session_id != session_id) continue;
     if (call.kind == call_kind::agent && !include_agent_leg) continue;
-    apply_call_event(call, call_event{call_event_type::cancel, now_ms()}, fx);
+    apply_call_event(call, event_at(call_event_type::cancel, now_ms()), fx);
   }
 }
 

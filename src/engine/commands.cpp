@@ -81,7 +81,7 @@ void engine::impl::on_bridge_reply(const std::string& customer_call_id, const te
   effects fx;
   auto tx = db_.begin();
   if (r.ok) {
-    apply_call_event(*call, call_event{call_event_type::bridged, now_ms()}, fx);
+    apply_call_event(*call, event_at(call_event_type::bridged, now_ms()), fx);
   } else {
     // The customer or the agent leg is gone: free the agent and let the customer go (abandoned).
     log::warn("engine", "bridge failed", {{"call", customer_call_id}, {"error", r.summary()}});
@@ -103,7 +103,7 @@ void engine::impl::on_hangup_reply(const std::string& call_id, const telnyx::com
   if (!call) return;
   effects fx;
   auto tx = db_.begin();
-  apply_call_event(*call, call_event{call_event_type::hangup_sent, now_ms()}, fx);
+  apply_call_event(*call, event_at(call_event_type::hangup_sent, now_ms()), fx);
   tx.commit();
   run(std::move(fx));
 }

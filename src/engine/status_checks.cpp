@@ -53,7 +53,7 @@ awaitable<void> engine::impl::check_call_status(store::call_record call) {
               {{"call", fresh->id}, {"call_control_id", fresh->call_control_id}});
     effects fx;
     auto tx = db_.begin();
-    apply_call_event(*fresh, domain::call_event{domain::call_event_type::gone, now_ms()}, fx);
+    apply_call_event(*fresh, domain::event_at(domain::call_event_type::gone, now_ms()), fx);
     tx.commit();
     run(std::move(fx));
   });

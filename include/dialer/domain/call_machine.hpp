@@ -81,6 +81,14 @@ struct call_event {
   bool permanent = false;           // dial_failed: the number itself is invalid
 };
 
+// An event with only a type and a time (no hangup cause, no AMD result).
+inline call_event event_at(call_event_type type, std::int64_t at_ms) {
+  call_event e;
+  e.type = type;
+  e.at_ms = at_ms;
+  return e;
+}
+
 // What the engine must do after a transition.
 enum class call_action {
   route,        // a person answered: decide bridge or drop (then apply route_bridge / route_drop)
