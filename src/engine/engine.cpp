@@ -19,11 +19,25 @@ void engine::recover() {
   // Lines in use are the live customer calls: rebuilt from the store so a restart never double-books
   // a caller number.
   int live = 0;
-  for (const auto& call : db_.live_calls()) {
-    if (call.kind != domain::call_kind::customer) continue;
-    m.runtime(call.session_id).lines[call.from] = call.id;
-    ++live;
+  effects fx;
+  auto tx = db_.begin();
+  for (auto& call : db_.live_calls()) {
+    if (call.kind == domain::call_kind::customer) {
+      m.runtime(call.session_id).lines[call.from] = call.id;
+      ++live;
+    }
+    if (!call.call_control_id.empty() || call.state.status != domain::call_status::dialing) continue;
+    // The process stopped between writing the attempt and hearing the dial's reply. Telnyx ignores a
+    // repeated command_id for 60 s, so a young attempt is re-sent as it was; an older one cannot be
+    // re-sent safely and is settled as failed (its late webhooks, if any, find it ended).
+    if (m.now_ms() - call.started_at_ms < 50'000) {
+      fx.commands.push_back({effects::command::kind::dial, call, {}});
+    } else {
+      m.apply_call_event(call, domain::event_at(domain::call_event_type::dial_failed, m.now_ms()), fx);
+    }
   }
+  tx.commit();
+  m.run(std::move(fx));
   auto active = db_.active_sessions();
   log::info("engine", "recovered", {{"active_sessions", std::to_string(active.size())},
                                     {"live_customer_calls", std::to_string(live)}});
