@@ -114,6 +114,9 @@ engine::result<session_patch> parse_session_patch(std::string_view body) {
   if (auto e = parse_numbers(o, p.selected_numbers)) return *e;
   if (!p.action && !p.concurrent_lines && !p.selected_numbers)
     return bad("", "expected action, concurrentLines or selectedNumbers");
+  // One change per request, so a refused action never leaves the settings half-applied.
+  if (p.action && (p.concurrent_lines || p.selected_numbers))
+    return bad("action", "send either an action or new settings (concurrentLines, selectedNumbers), not both");
   return p;
 }
 

@@ -140,10 +140,10 @@ void service::add_session_routes() {
                 if (!patch) co_return error_reply(req, patch.err());
                 std::string id(p.get("id"));
                 const auto& pv = patch.value();
-                if (pv.concurrent_lines || pv.selected_numbers) {
+                if (!pv.action) {
                   auto r = engine_.update_settings(id, pv.concurrent_lines, pv.selected_numbers);
                   if (!r) co_return error_reply(req, r.err());
-                  if (!pv.action) co_return session_reply(req, r.value());
+                  co_return session_reply(req, r.value());
                 }
                 const auto& a = *pv.action;
                 auto r = a == "start" ? engine_.start_session(id)

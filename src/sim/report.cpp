@@ -122,43 +122,46 @@ std::string calls_json(const call_world& world) {
   return buf.GetString();
 }
 
-std::string call_status_json(const sim_call& c) {
+// Writes {"data": {...}} where `fields` writes the members of the inner object: the shape of every
+// Telnyx call resource reply.
+template <class F>
+std::string data_object(F fields) {
   rapidjson::StringBuffer buf;
   writer w(buf);
   w.StartObject();
   w.Key("data");
   w.StartObject();
-  kv(w, "call_control_id", c.call_control_id);
-  if (!c.alive()) {
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(c.end_wall - c.start_wall).count();
-    w.Key("call_duration"); w.Int64(seconds);
-  }
-  kv(w, "call_leg_id", c.call_leg_id);
-  kv(w, "call_session_id", c.call_session_id);
-  if (!c.client_state.empty()) kv(w, "client_state", c.client_state);
-  if (!c.alive()) kv(w, "end_time", iso_micro(c.end_wall));
-  w.Key("is_alive"); w.Bool(c.alive());
-  kv(w, "record_type", "call");
-  kv(w, "start_time", iso_micro(c.start_wall));
+  fields(w);
   w.EndObject();
   w.EndObject();
   return buf.GetString();
 }
 
+std::string call_status_json(const sim_call& c) {
+  return data_object([&](writer& w) {
+    kv(w, "call_control_id", c.call_control_id);
+    if (!c.alive()) {
+      auto seconds = std::chrono::duration_cast<std::chrono::seconds>(c.end_wall - c.start_wall).count();
+      w.Key("call_duration"); w.Int64(seconds);
+    }
+    kv(w, "call_leg_id", c.call_leg_id);
+    kv(w, "call_session_id", c.call_session_id);
+    if (!c.client_state.empty()) kv(w, "client_state", c.client_state);
+    if (!c.alive()) kv(w, "end_time", iso_micro(c.end_wall));
+    w.Key("is_alive"); w.Bool(c.alive());
+    kv(w, "record_type", "call");
+    kv(w, "start_time", iso_micro(c.start_wall));
+  });
+}
+
 std::string dial_reply_json(const sim_call& c) {
-  rapidjson::StringBuffer buf;
-  writer w(buf);
-  w.StartObject();
-  w.Key("data");
-  w.StartObject();
-  kv(w, "call_control_id", c.call_control_id);
-  kv(w, "call_leg_id", c.call_leg_id);
-  kv(w, "call_session_id", c.call_session_id);
-  w.Key("is_alive"); w.Bool(false);
-  kv(w, "record_type", "call");
-  w.EndObject();
-  w.EndObject();
-  return buf.GetString();
+  return data_object([&](writer& w) {
+    kv(w, "call_control_id", c.call_control_id);
+    kv(w, "call_leg_id", c.call_leg_id);
+    kv(w, "call_session_id", c.call_session_id);
+    w.Key("is_alive"); w.Bool(false);
+    kv(w, "record_type", "call");
+  });
 }
 
 std::string errors_json(const std::vector<api_error>& errors) {

@@ -277,3 +277,17 @@ TEST_CASE("getting an unknown session gets 404 with an error body of code and me
   CHECK(std::string(e["code"].GetString()) == "not_found");
   CHECK(r.header("content-type").rfind("application/json", 0) == 0);
 }
+
+TEST_CASE("a PATCH carrying both an action and new settings gets 400 and changes neither") {
+  stack s(options());
+  auto id = create(s, R"({"agentId": "alice", "concurrentLines": 1})");
+  auto r = s.api(verb::patch, "/api/power-dialer/sessions/" + id, R"({"action": "start", "concurrentLines": 2})");
+  CHECK_MESSAGE(r.status == 400, r.body);
+  CHECK(field_of(r) == "action");
+  auto session = s.api(verb::get, "/api/power-dialer/sessions/" + id).json();
+  CHECK(std::string(session["status"].GetString()) == "created");
+  CHECK(session["concurrentLines"].GetInt() == 1);
+  // Each alone is accepted.
+  CHECK(s.api(verb::patch, "/api/power-dialer/sessions/" + id, R"({"concurrentLines": 2})").status == 200);
+  CHECK(s.api(verb::get, "/api/power-dialer/sessions/" + id).json()["concurrentLines"].GetInt() == 2);
+}
