@@ -17,7 +17,12 @@ void engine::impl::guarded(const char* what, const std::function<void()>& f) {
   }
 }
 
+void engine::impl::emit(effects& fx, std::string type, std::string session_id, std::string data_json) {
+  fx.events.push_back({0, std::move(type), std::move(session_id), now_ms(), std::move(data_json)});
+}
+
 void engine::impl::run(effects fx) {
+  for (auto& ev : fx.events) events_.publish(std::move(ev));
   for (auto& cmd : fx.commands) net::co_spawn(ex_, send(std::move(cmd)), net::detached);
   for (auto& [agent_id, until] : fx.wrap_ups) arm_wrap_up(agent_id, until);
   for (const auto& session_id : fx.pump_sessions) pump(session_id);

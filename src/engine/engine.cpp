@@ -56,6 +56,8 @@ void engine::shutdown() {
   for (auto& [id, t] : m.wrap_up_timers_) t->cancel();
 }
 
+event_bus& engine::events() { return impl_->events_; }
+
 int engine::lines_in_use(const std::string& session_id) const {
   auto it = impl_->runtimes_.find(session_id);
   return it == impl_->runtimes_.end() ? 0 : static_cast<int>(it->second.lines.size());

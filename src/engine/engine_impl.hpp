@@ -12,6 +12,7 @@
 #include "dialer/domain/agent_machine.hpp"
 #include "dialer/domain/call_machine.hpp"
 #include "dialer/engine/engine.hpp"
+#include "dialer/engine/events.hpp"
 
 namespace dialer::engine {
 
@@ -26,6 +27,7 @@ struct effects {
   std::vector<command> commands;
   std::set<std::string> pump_sessions;                          // sessions that may dial more
   std::vector<std::pair<std::string, std::int64_t>> wrap_ups;  // agent id, wrap-up end (ms)
+  std::vector<event> events;                                   // published after the commit
 };
 
 // What the engine keeps in memory for a running or paused session.
@@ -50,6 +52,7 @@ struct engine::impl {
   bool throttle_armed_ = false;
   std::chrono::steady_clock::time_point next_dial_slot_{};
   bool stopping_ = false;
+  event_bus events_;
 
   std::int64_t now_ms() const { return to_unix_ms(clock_.now()); }
   session_runtime& runtime(const std::string& session_id) { return runtimes_[session_id]; }
@@ -67,6 +70,9 @@ struct engine::impl {
   // sessions.cpp: inside an open transaction; validates every phone first (all or nothing)
   result<add_contacts_result> insert_contacts(const store::session_record& s, const std::vector<contact>& contacts,
                                               const std::string& field_prefix);
+
+  // Queues a live event inside the open transaction; run() publishes it after the commit.
+  void emit(effects& fx, std::string type, std::string session_id, std::string data_json);
 
   // commands.cpp
   void run(effects fx);

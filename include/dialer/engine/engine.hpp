@@ -18,6 +18,7 @@
 #include "dialer/common/net.hpp"
 #include "dialer/config/config.hpp"
 #include "dialer/engine/errors.hpp"
+#include "dialer/engine/events.hpp"
 #include "dialer/store/store.hpp"
 #include "dialer/telnyx/rest_client.hpp"
 #include "dialer/telnyx/webhook_event.hpp"
@@ -80,6 +81,9 @@ class engine {
 
   // Applies one verified, parsed Telnyx webhook. Throws on a database error (nothing committed).
   webhook_outcome handle_webhook(const telnyx::webhook_event& ev);
+
+  // Live events (published after each commit, on the engine's thread).
+  event_bus& events();
 
   // Read access for the API (same thread).
   store::store& db() { return db_; }
