@@ -126,6 +126,17 @@ void write_call(writer& w, const store::call_record& c) {
   w.EndObject();
 }
 
+void write_agent(writer& w, const agent_view& a) {
+  w.StartObject();
+  str(w, "id", a.config.id);
+  str(w, "name", a.config.name.empty() ? a.config.id : a.config.name);
+  str_or_null(w, "endpoint", a.config.endpoint);
+  str(w, "state", domain::to_string(a.live.state));
+  w.Key("busy"); w.Bool(a.live.busy);
+  str_or_null(w, "sessionId", a.live.session_id);
+  w.EndObject();
+}
+
 template <class T, class F>
 std::string array_json(const char* key, const std::vector<T>& rows, F write_one) {
   rapidjson::StringBuffer buf;
@@ -170,6 +181,28 @@ std::string call_json(const store::call_record& c) {
 }
 
 std::string calls_json(const std::vector<store::call_record>& calls) { return array_json("calls", calls, write_call); }
+
+std::string agent_json(const agent_view& a) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  write_agent(w, a);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string agents_json(const std::vector<agent_view>& agents) { return array_json("agents", agents, write_agent); }
+
+std::string stats_json(const store::stats_filter& f, const store::stats_total& t) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  w.StartObject();
+  str_or_null(w, "agentId", f.agent_id);
+  time_or_null(w, "from", f.from_ms);
+  time_or_null(w, "to", f.to_ms);
+  w.Key("sessions"); w.Int64(t.sessions);
+  write_stats(w, t.stats);
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
 
 std::string added_contacts_json(int added, int duplicates, const std::vector<store::queue_item_record>& items) {
   rapidjson::StringBuffer buf;

@@ -44,6 +44,14 @@ std::optional<error> optional_int(const rapidjson::Value& obj, const char* name,
   return std::nullopt;
 }
 
+std::optional<error> bounded_int(const rapidjson::Value& obj, const char* name, int lo, int hi,
+                                 std::optional<int>& out) {
+  if (auto e = optional_int(obj, name, out)) return e;
+  if (out && (*out < lo || *out > hi))
+    return bad(name, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return std::nullopt;
+}
+
 std::optional<error> parse_numbers(const rapidjson::Value& obj, std::optional<std::vector<std::string>>& out) {
   auto v = member(obj, "selectedNumbers");
   if (!v) return std::nullopt;
@@ -124,6 +132,46 @@ engine::result<std::vector<engine::contact>> parse_add_contacts(std::string_view
   auto doc = parse_object(body);
   if (!doc) return doc.err();
   return parse_contacts(doc.value(), true);
+}
+
+engine::result<engine::item_patch> parse_item_patch(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return doc.err();
+  engine::item_patch p;
+  if (auto e = bounded_int(doc.value(), "priority", -1000, 1000, p.priority)) return *e;
+  if (auto e = bounded_int(doc.value(), "maxAttempts", 1, 20, p.max_attempts)) return *e;
+  if (!p.priority && !p.max_attempts) return bad("", "expected priority or maxAttempts");
+  return p;
+}
+
+engine::result<engine::call_patch> parse_call_patch(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return doc.err();
+  const auto& o = doc.value();
+  engine::call_patch p;
+  std::string text;
+  if (member(o, "notes")) {
+    if (auto e = optional_string(o, "notes", "notes", text, 10000)) return *e;
+    p.notes = text;
+  }
+  if (member(o, "disposition")) {
+    text.clear();
+    if (auto e = optional_string(o, "disposition", "disposition", text, 64)) return *e;
+    for (unsigned char c : text)
+      if (c < 0x20 || c == 0x7f) return bad("disposition", "must not contain control characters");
+    p.disposition = text;
+  }
+  if (!p.notes && !p.disposition) return bad("", "expected notes or disposition");
+  return p;
+}
+
+engine::result<bool> parse_agent_patch(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return doc.err();
+  auto v = member(doc.value(), "busy");
+  if (!v) return bad("busy", "required");
+  if (!v->IsBool()) return bad("busy", "must be true or false");
+  return v->GetBool();
 }
 
 }  // namespace dialer::api

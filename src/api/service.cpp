@@ -5,11 +5,13 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <chrono>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include "dialer/api/errors.hpp"
 #include "dialer/api/json_views.hpp"
+#include "dialer/api/query_params.hpp"
 #include "dialer/api/request_bodies.hpp"
 #include "dialer/common/log.hpp"
 
@@ -27,15 +29,14 @@ bool is_json(const http::request& req) {
   return beast::iequals(media, "application/json");
 }
 
-int limit_param(const http::request& req, int fallback, int max) {
-  auto q = http::parse_query(req.target());
-  auto it = q.find("limit");
-  if (it == q.end()) return fallback;
-  try {
-    return std::clamp(std::stoi(it->second), 1, max);
-  } catch (const std::exception&) {
-    return fallback;
+std::string_view webhook_result_name(engine::webhook_outcome o) {
+  switch (o) {
+    case engine::webhook_outcome::applied: return "applied";
+    case engine::webhook_outcome::duplicate: return "duplicate";
+    case engine::webhook_outcome::unmatched: return "unmatched";
+    case engine::webhook_outcome::ignored: return "ignored";
   }
+  return "error";
 }
 
 http::response ok_json(const http::request& req, std::string body, status s = status::ok) {
@@ -50,7 +51,7 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
   router_.add(verb::get, "/healthz", [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
     bool ok = engine_.db().healthy();
     co_return http::json_response(req, ok ? status::ok : status::service_unavailable,
-                                  ok ? R"({"status":"ok"})" : R"({"status":"unavailable","database":"error"})");
+                                  ok ? R"({"status":"ok","database":"ok"})" : R"({"status":"unavailable","database":"error"})");
   });
   router_.add(verb::post, "/webhooks/telnyx", [this](http::request& req, const http::route_params&) {
     return handle_webhook(req);
@@ -62,6 +63,10 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
   });
   add_session_routes();
   add_queue_and_call_routes();
+  add_item_routes();
+  add_agent_routes();
+  add_stats_routes();
+  add_metrics_routes();
 }
 
 service::~service() = default;
@@ -78,6 +83,16 @@ bool service::authorized(const http::request& req) const {
 }
 
 awaitable<http::response> service::handle(http::request& req) {
+  const auto started = std::chrono::steady_clock::now();
+  auto res = co_await dispatch(req);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  const auto* pattern = router_.pattern_for(req.target());
+  metrics_.observe_request(req.method_string(), pattern ? std::string_view(*pattern) : "unmatched",
+                           res.result_int(), took.count());
+  co_return res;
+}
+
+awaitable<http::response> service::dispatch(http::request& req) {
   auto path = http::path_of(req.target());
   if (path.substr(0, 5) == "/api/") {
     if (!authorized(req)) {
@@ -120,7 +135,9 @@ void service::add_session_routes() {
               [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
                 auto q = http::parse_query(req.target());
                 store::session_filter f;
-                f.limit = limit_param(req, 50, 500);
+                auto limit = limit_param(q, 50, 500);
+                if (!limit) co_return error_reply(req, limit.err());
+                f.limit = limit.value();
                 if (auto it = q.find("agentId"); it != q.end()) f.agent_id = it->second;
                 if (auto it = q.find("status"); it != q.end()) {
                   f.status = domain::session_status_from(it->second);
@@ -183,10 +200,14 @@ void service::add_queue_and_call_routes() {
               [this](http::request& req, const http::route_params& p) -> awaitable<http::response> {
                 if (!engine_.db().get_session(p.get("id")))
                   co_return error_reply(req, {engine::errc::not_found, "session not found", {}});
-                co_return ok_json(req, calls_json(engine_.db().list_session_calls(p.get("id"), limit_param(req, 100, 10000))));
+                auto limit = limit_param(http::parse_query(req.target()), 100, 10000);
+                if (!limit) co_return error_reply(req, limit.err());
+                co_return ok_json(req, calls_json(engine_.db().list_session_calls(p.get("id"), limit.value())));
               });
   router_.add(verb::get, "/api/calls", [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
-    co_return ok_json(req, calls_json(engine_.db().list_recent_calls(limit_param(req, 20, 500))));
+    auto limit = limit_param(http::parse_query(req.target()), 20, 500);
+    if (!limit) co_return error_reply(req, limit.err());
+    co_return ok_json(req, calls_json(engine_.db().list_recent_calls(limit.value())));
   });
 }
 
@@ -196,15 +217,24 @@ awaitable<http::response> service::handle_webhook(http::request& req) {
     auto verdict = verifier_->verify(req["telnyx-signature-ed25519"], req["telnyx-timestamp"], req.body(), now);
     if (verdict != telnyx::signature_error::none) {
       log::warn("webhook", "rejected", {{"reason", telnyx::to_string(verdict)}});
+      metrics_.count_webhook("unknown", "rejected");  // an unverified body's type is not trusted as a label
       co_return http::error_response(req, status::unauthorized, "invalid_signature", telnyx::to_string(verdict));
     }
   }
   auto parsed = telnyx::parse_webhook(req.body());
   if (!parsed.event) {
     log::warn("webhook", "malformed", {{"error", parsed.error}});
+    metrics_.count_webhook("unknown", "rejected");
     co_return http::error_response(req, status::bad_request, "invalid_webhook", parsed.error);
   }
-  engine_.handle_webhook(*parsed.event);  // throws on a database error: 503, Telnyx retries
+  engine::webhook_outcome outcome{};
+  try {
+    outcome = engine_.handle_webhook(*parsed.event);
+  } catch (...) {  // a database error: 503 from handle(), and Telnyx retries
+    metrics_.count_webhook(parsed.event->event_type, "error");
+    throw;
+  }
+  metrics_.count_webhook(parsed.event->event_type, webhook_result_name(outcome));
   co_return http::json_response(req, status::ok, R"({"status":"ok"})");
 }
 

@@ -66,23 +66,33 @@ void router::add(verb method, std::string pattern, route_handler h) {
   routes_.push_back(route{method, std::move(pattern), std::move(segments), std::move(h)});
 }
 
+bool router::matches(const route& r, const std::vector<std::string_view>& segments, route_params* params) {
+  if (r.segments.size() != segments.size()) return false;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const auto& want = r.segments[i];
+    if (is_placeholder(want)) {
+      if (segments[i].empty()) return false;
+      if (params) params->values.emplace_back(want.substr(1, want.size() - 2), percent_decode(segments[i], false));
+    } else if (want != segments[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const std::string* router::pattern_for(std::string_view target) const {
+  const auto segments = split_path(path_of(target));
+  for (const auto& r : routes_)
+    if (matches(r, segments, nullptr)) return &r.pattern;
+  return nullptr;
+}
+
 awaitable<response> router::dispatch(request& req) const {
   const auto segments = split_path(path_of(req.target()));
   std::vector<verb> allowed;
   for (const auto& r : routes_) {
-    if (r.segments.size() != segments.size()) continue;
     route_params params;
-    bool match = true;
-    for (std::size_t i = 0; i < segments.size() && match; ++i) {
-      const auto& want = r.segments[i];
-      if (is_placeholder(want)) {
-        if (segments[i].empty()) match = false;
-        else params.values.emplace_back(want.substr(1, want.size() - 2), percent_decode(segments[i], false));
-      } else {
-        match = want == segments[i];
-      }
-    }
-    if (!match) continue;
+    if (!matches(r, segments, &params)) continue;
     if (r.method == req.method()) co_return co_await r.handler(req, params);
     if (std::find(allowed.begin(), allowed.end(), r.method) == allowed.end()) allowed.push_back(r.method);
   }

@@ -159,29 +159,65 @@ std::vector<call_record> store::live_calls() {
   return read_all(*st);
 }
 
-session_stats store::recount_stats(std::string_view session_id) {
-  auto st = prepare(
-      "SELECT COUNT(*), COUNT(DISTINCT queue_item_id), "
-      "COUNT(DISTINCT CASE WHEN person_answered = 1 THEN queue_item_id END), "
-      "SUM(outcome IN ('no_answer','busy','rejected','invalid_number','failed')), "
-      "COALESCE(SUM(talk_ms), 0), COUNT(DISTINCT CASE WHEN outcome = 'connected' THEN queue_item_id END), "
-      "SUM(outcome = 'dropped_agent_busy'), SUM(outcome = 'machine'), SUM(person_answered = 1) "
-      "FROM calls WHERE session_id = ? AND kind = 'customer'");
-  bind_text(*st, 1, session_id);
+namespace {
+// One row of SPEC §5 statistics over the customer attempts a WHERE clause selects.
+#define STATS_COLUMNS                                                                                  \
+  "COUNT(*), COUNT(DISTINCT queue_item_id), "                                                          \
+  "COUNT(DISTINCT CASE WHEN person_answered = 1 THEN queue_item_id END), "                            \
+  "SUM(outcome IN ('no_answer','busy','rejected','invalid_number','failed')), "                       \
+  "COALESCE(SUM(talk_ms), 0), COUNT(DISTINCT CASE WHEN outcome = 'connected' THEN queue_item_id END), " \
+  "SUM(outcome = 'dropped_agent_busy'), SUM(outcome = 'machine'), SUM(person_answered = 1)"
+
+session_stats read_stats(SQLite::Statement& st) {
+  auto col = [&](int i) -> std::int64_t { return st.getColumn(i).isNull() ? 0 : st.getColumn(i).getInt64(); };
   session_stats k;
-  if (st->executeStep()) {
-    auto col = [&](int i) -> std::int64_t { return st->getColumn(i).isNull() ? 0 : st->getColumn(i).getInt64(); };
-    k.calls = col(0);
-    k.contacted = col(1);
-    k.answered = col(2);
-    k.no_answer = col(3);
-    k.talk_ms = col(4);
-    k.connected = col(5);
-    k.dropped = col(6);
-    k.machine = col(7);
-    k.human_answers = col(8);
-  }
+  k.calls = col(0);
+  k.contacted = col(1);
+  k.answered = col(2);
+  k.no_answer = col(3);
+  k.talk_ms = col(4);
+  k.connected = col(5);
+  k.dropped = col(6);
+  k.machine = col(7);
+  k.human_answers = col(8);
   return k;
+}
+}  // namespace
+
+session_stats store::recount_stats(std::string_view session_id) {
+  auto st = prepare("SELECT " STATS_COLUMNS " FROM calls WHERE session_id = ? AND kind = 'customer'");
+  bind_text(*st, 1, session_id);
+  return st->executeStep() ? read_stats(*st) : session_stats{};
+}
+
+stats_total store::sum_stats(const stats_filter& f) {
+  // Queue item ids are unique across sessions, so the distinct counts are the sums of the per-session ones.
+  auto st = prepare("SELECT " STATS_COLUMNS ", COUNT(DISTINCT session_id) FROM calls "
+                    "WHERE kind = 'customer' AND session_id IS NOT NULL "
+                    "AND (?1 IS NULL OR session_id IN (SELECT id FROM sessions WHERE agent_id = ?1)) "
+                    "AND (?2 IS NULL OR started_at >= ?2) AND (?3 IS NULL OR started_at < ?3)");
+  bind_text_or_null(*st, 1, f.agent_id);
+  bind_opt(*st, 2, f.from_ms);
+  bind_opt(*st, 3, f.to_ms);
+  stats_total out;
+  if (st->executeStep()) {
+    out.stats = read_stats(*st);
+    out.sessions = st->getColumn(9).getInt64();
+  }
+  return out;
+}
+
+std::vector<outcome_count> store::count_calls_by_outcome() {
+  auto st = prepare("SELECT kind, outcome, COUNT(*) FROM calls GROUP BY kind, outcome");
+  std::vector<outcome_count> out;
+  while (st->executeStep()) {
+    outcome_count c;
+    c.kind = domain::call_kind_from(st->getColumn(0).getString()).value_or(domain::call_kind::customer);
+    c.result = domain::outcome_from(text(st->getColumn(1))).value_or(domain::outcome::none);
+    c.count = st->getColumn(2).getInt64();
+    out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace dialer::store

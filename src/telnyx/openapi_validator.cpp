@@ -390,6 +390,34 @@ struct openapi_validator::impl {
     if (it != refs.end()) check(*it->second, v, path, depth + 1, out);
     return true;
   }
+
+  // Parses `body` as JSON and checks it against `schema` (when not null).
+  std::vector<std::string> check_body(const json_value* schema, std::string_view body) const {
+    rapidjson::Document parsed;
+    // Iterative parsing: a hostile body nested a million levels deep must not exhaust the stack.
+    parsed.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+    if (parsed.HasParseError()) {
+      return {problem("body", "invalid JSON at offset " + std::to_string(parsed.GetErrorOffset()) + ": " +
+                                  rapidjson::GetParseError_En(parsed.GetParseError()))};
+    }
+    std::vector<std::string> out;
+    if (schema != nullptr) check(*schema, parsed, "body", 0, out);
+    return out;
+  }
+
+  const json_value* operation(std::string_view method, std::string_view path_template) const {
+    std::string lower(method);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const json_value* item = member(*member(doc, "paths"), path_template);
+    return item ? member(*deref(item), lower) : nullptr;
+  }
+
+  // The application/json schema of a requestBody or response object, or nullptr.
+  const json_value* json_schema(const json_value& holder) const {
+    const json_value* content = member(holder, "content");
+    const json_value* media = content ? member(*content, "application/json") : nullptr;
+    return media ? member(*media, "schema") : nullptr;
+  }
 };
 
 openapi_validator::openapi_validator(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
@@ -446,19 +474,12 @@ std::unique_ptr<openapi_validator> openapi_validator::load_file(const std::strin
 
 std::vector<std::string> openapi_validator::validate_request(std::string_view method, std::string_view path_template,
                                                              std::string_view body) const {
-  std::string lower(method);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const json_value* item = impl_->member(*impl_->member(impl_->doc, "paths"), path_template);
-  const json_value* operation = item ? impl_->member(*impl_->deref(item), lower) : nullptr;
+  const json_value* operation = impl_->operation(method, path_template);
   if (operation == nullptr) {
     return {problem("operation", "the document has no " + std::string(method) + " " + std::string(path_template))};
   }
   const json_value* request_body = impl_->deref(impl_->member(*operation, "requestBody"));
   if (request_body == nullptr) return {};  // nothing is specified, so nothing can be wrong
-  const json_value* content = impl_->member(*request_body, "content");
-  const json_value* media = content ? impl_->member(*content, "application/json") : nullptr;
-  const json_value* schema = media ? impl_->member(*media, "schema") : nullptr;
-
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     const json_value* required = impl_->member(*request_body, "required");
     if (required != nullptr && required->IsBool() && required->GetBool()) {
@@ -466,15 +487,48 @@ std::vector<std::string> openapi_validator::validate_request(std::string_view me
     }
     return {};
   }
-  rapidjson::Document doc;
-  // Iterative parsing: a hostile body nested a million levels deep must not exhaust the stack.
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
-  if (doc.HasParseError()) {
-    return {problem("body", "invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
-                                rapidjson::GetParseError_En(doc.GetParseError()))};
+  return impl_->check_body(impl_->json_schema(*request_body), body);
+}
+
+std::vector<std::string> openapi_validator::validate_response(std::string_view method, std::string_view path_template,
+                                                              unsigned status, std::string_view body) const {
+  const json_value* operation = impl_->operation(method, path_template);
+  if (operation == nullptr) {
+    return {problem("operation", "the document has no " + std::string(method) + " " + std::string(path_template))};
   }
-  std::vector<std::string> out;
-  if (schema != nullptr) impl_->check(*schema, doc, "body", 0, out);
+  const json_value* responses = impl_->member(*operation, "responses");
+  const json_value* response = nullptr;
+  const std::string exact = std::to_string(status);
+  const std::string range = std::to_string(status / 100) + "XX";
+  for (const std::string& key : {exact, range, std::string("default")}) {
+    if (response == nullptr && responses != nullptr) response = impl_->deref(impl_->member(*responses, key));
+  }
+  if (response == nullptr) {
+    return {problem("status", exact + " is not documented for " + std::string(method) + " " + std::string(path_template))};
+  }
+  const json_value* content = impl_->member(*response, "content");
+  if (content == nullptr) {
+    if (!body.empty()) return {problem("body", "the document says this response has no body")};
+    return {};
+  }
+  const json_value* schema = impl_->json_schema(*response);
+  if (schema == nullptr) return {};  // documented with another media type (text/plain): not checked here
+  return impl_->check_body(schema, body);
+}
+
+std::vector<std::pair<std::string, std::string>> openapi_validator::operations() const {
+  static constexpr std::string_view methods[] = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& m : impl_->member(impl_->doc, "paths")->GetObject()) {
+    const json_value* item = impl_->deref(&m.value);
+    for (auto method : methods) {
+      if (item == nullptr || impl_->member(*item, method) == nullptr) continue;
+      std::string upper(method);
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      out.emplace_back(std::move(upper), std::string(view(m.name)));
+    }
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -123,8 +123,10 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()) {
     "dialing": {"max_attempts": )" + std::to_string(o.max_attempts) + R"(, "ring_timeout_s": )" +
                              std::to_string(o.ring_timeout_s) + R"(, "status_check_after_s": )" +
                              std::to_string(o.status_check_after_s) + R"(},
-    "api": {"tokens": [")" + std::string(token) + R"("]}
+    "api": {"tokens": [")" + std::string(token) + R"("])" +
+                             (o.api_tokens_env.empty() ? "" : R"(, "tokens_env": "IT_API_TOKENS")") + R"(}
   })";
+  api_tokens_env_ = o.api_tokens_env;
   write_file(dir_ / "dialer.json", config);
   restart_dialerd();
 }
@@ -133,7 +135,8 @@ void stack::restart_dialerd() {
   dialerd_.reset();
   dialerd_ = std::make_unique<child_process>(
       std::vector<std::string>{DIALERD_PATH, "--config", (dir_ / "dialer.json").string()},
-      std::vector<std::string>{"IT_TELNYX_KEY=KEY-it-secret"}, (dir_ / "dialerd.log").string());
+      std::vector<std::string>{"IT_TELNYX_KEY=KEY-it-secret", "IT_API_TOKENS=" + api_tokens_env_},
+      (dir_ / "dialerd.log").string());
   if (!dialerd_->wait_for_line("dialerd ready", std::chrono::seconds(20)))
     throw std::runtime_error("dialerd did not start; see " + (dir_ / "dialerd.log").string());
 }

@@ -22,6 +22,7 @@ struct stack_options {
   int ring_timeout_s = 15;
   int max_attempts = 3;
   int status_check_after_s = 15;  // dialing.status_check_after_s
+  std::string api_tokens_env{};   // not empty: also api.tokens_env = "IT_API_TOKENS", set to this value
 };
 
 struct reply {
@@ -86,6 +87,7 @@ class stack {
   unsigned short sim_port_ = 0;
   unsigned short dialerd_port_ = 0;
   std::unique_ptr<telnyx::signature_signer> sim_signer_;
+  std::string api_tokens_env_;
 };
 
 // Polls `done()` every 20 ms until it returns true or `timeout` passes; returns its last value.

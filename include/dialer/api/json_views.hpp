@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "dialer/config/config.hpp"
 #include "dialer/store/records.hpp"
 
 namespace dialer::api {
@@ -21,6 +22,17 @@ std::string queue_item_json(const store::queue_item_record& q);
 std::string queue_json(const std::vector<store::queue_item_record>& items);
 std::string call_json(const store::call_record& c);
 std::string calls_json(const std::vector<store::call_record>& calls);
+// A configured agent with its live row.
+struct agent_view {
+  config::agent config;
+  store::agent_record live;
+};
+// {id, name, endpoint, state, busy, sessionId}
+std::string agent_json(const agent_view& a);
+// {"agents": [...]}
+std::string agents_json(const std::vector<agent_view>& agents);
+// {agentId, from, to, sessions, stats: {...}} (agentId, from and to null when not filtered).
+std::string stats_json(const store::stats_filter& f, const store::stats_total& t);
 // {"added","duplicates","items":[...]}
 std::string added_contacts_json(int added, int duplicates, const std::vector<store::queue_item_record>& items);
 

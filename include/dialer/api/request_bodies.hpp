@@ -20,5 +20,12 @@ struct session_patch {
 engine::result<engine::create_session_request> parse_create_session(std::string_view body);
 engine::result<session_patch> parse_session_patch(std::string_view body);
 engine::result<std::vector<engine::contact>> parse_add_contacts(std::string_view body);
+// {priority?: -1000..1000, maxAttempts?: 1..20}, at least one of them.
+engine::result<engine::item_patch> parse_item_patch(std::string_view body);
+// {notes?: string up to 10000 characters, disposition?: up to 64 printable characters}, at least one;
+// "" clears a field.
+engine::result<engine::call_patch> parse_call_patch(std::string_view body);
+// {busy: bool}; busy is required.
+engine::result<bool> parse_agent_patch(std::string_view body);
 
 }  // namespace dialer::api

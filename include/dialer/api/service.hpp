@@ -1,8 +1,11 @@
 // The HTTP face of dialerd: the CRM API (SPEC §6), the Telnyx webhook endpoint (§7), /healthz.
 // One handler for the http::server; runs on the engine's thread.
 #pragma once
+#include <cstddef>
+#include <functional>
 #include <memory>
 
+#include "dialer/api/metrics.hpp"
 #include "dialer/common/clock.hpp"
 #include "dialer/config/config.hpp"
 #include "dialer/engine/engine.hpp"
@@ -20,10 +23,17 @@ class service {
 
   awaitable<http::response> handle(http::request& req);
   const http::router& routes() const { return router_; }
+  // Feeds the dialer_sse_clients gauge of /metrics (open event streams); 0 until set.
+  void set_sse_client_count(std::function<std::size_t()> count) { sse_clients_ = std::move(count); }
 
  private:
   void add_session_routes();
   void add_queue_and_call_routes();
+  void add_item_routes();     // item_routes.cpp: PATCH/DELETE a queue item, PATCH a call
+  void add_agent_routes();    // agent_routes.cpp
+  void add_stats_routes();    // stats_routes.cpp
+  void add_metrics_routes();  // metrics_routes.cpp: /metrics
+  awaitable<http::response> dispatch(http::request& req);
   awaitable<http::response> handle_webhook(http::request& req);
   bool authorized(const http::request& req) const;
 
@@ -32,6 +42,8 @@ class service {
   const clock& clock_;
   std::unique_ptr<telnyx::signature_verifier> verifier_;
   http::router router_;
+  metrics metrics_;
+  std::function<std::size_t()> sse_clients_;
 };
 
 }  // namespace dialer::api

@@ -46,6 +46,18 @@ struct add_contacts_result {
   std::vector<store::queue_item_record> items;
 };
 
+// PATCH of one queue item; unset fields stay as they are.
+struct item_patch {
+  std::optional<int> priority;      // higher is dialed earlier (after boosted items)
+  std::optional<int> max_attempts;  // 1..20
+};
+
+// PATCH of one call from the agent's call dialog; unset fields stay, an empty string clears.
+struct call_patch {
+  std::optional<std::string> notes;
+  std::optional<std::string> disposition;
+};
+
 // How a webhook was handled.
 enum class webhook_outcome {
   applied,    // matched a call and recorded
@@ -78,6 +90,19 @@ class engine {
   result<done> delete_session(const std::string& id);
   result<add_contacts_result> add_contacts(const std::string& session_id, const std::vector<contact>& contacts,
                                            const std::string& field_prefix = "contacts");
+
+  // Queue items, calls and agents from the API (queue_ops.cpp, call_notes.cpp, agents.cpp).
+  // update_item: 404 unknown session or item (or an item of another session), 409 for a terminal
+  // item, 400 naming maxAttempts when it would leave a pending item no attempt (or below the attempts
+  // already made). cancel_item: pending -> cancelled (an already cancelled item is fine), 409 while
+  // its call is live or when it is completed/failed. update_call: 404 unknown call; emits
+  // `call.updated`. set_agent_busy: 404 for an agent not in the config; a busy agent gets no new
+  // customer from the next answered call on (the call is dropped as agent busy).
+  result<store::queue_item_record> update_item(const std::string& session_id, const std::string& item_id,
+                                               const item_patch& patch);
+  result<store::queue_item_record> cancel_item(const std::string& session_id, const std::string& item_id);
+  result<store::call_record> update_call(const std::string& call_id, const call_patch& patch);
+  result<store::agent_record> set_agent_busy(const std::string& agent_id, bool busy);
 
   // Applies one verified, parsed Telnyx webhook. Throws on a database error (nothing committed).
   webhook_outcome handle_webhook(const telnyx::webhook_event& ev);

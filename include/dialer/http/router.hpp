@@ -33,6 +33,10 @@ class router {
   // `Allow` header listing the methods of that path. Handler exceptions propagate to the server.
   awaitable<response> dispatch(request& req) const;
 
+  // The pattern of the first route whose pattern matches the path of `target` (any method), or
+  // nullptr when none does (the 404 case). For metrics labels: a pattern, never the raw path.
+  const std::string* pattern_for(std::string_view target) const;
+
   // Every (method, pattern) in the order added.
   std::vector<std::pair<verb, std::string>> routes() const;
 
@@ -43,6 +47,8 @@ class router {
     std::vector<std::string> segments;
     route_handler handler;
   };
+  // True when `segments` fit r's pattern; binds the placeholders into `params` when not null.
+  static bool matches(const route& r, const std::vector<std::string_view>& segments, route_params* params);
   std::vector<route> routes_;
 };
 

@@ -93,4 +93,24 @@ struct session_filter {
   int limit = 50;
 };
 
+// Which customer attempts GET /api/stats sums: those of sessions of `agent_id` (empty: any) whose
+// attempt started in [from_ms, to_ms) (unset: unbounded).
+struct stats_filter {
+  std::string agent_id;
+  std::optional<std::int64_t> from_ms;
+  std::optional<std::int64_t> to_ms;
+};
+
+struct stats_total {
+  session_stats stats;
+  std::int64_t sessions = 0;  // sessions with at least one counted attempt
+};
+
+// How many stored calls have one kind and outcome (outcome none: not ended yet).
+struct outcome_count {
+  domain::call_kind kind = domain::call_kind::customer;
+  domain::outcome result = domain::outcome::none;
+  std::int64_t count = 0;
+};
+
 }  // namespace dialer::store

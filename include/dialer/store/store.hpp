@@ -87,6 +87,10 @@ class store {
 
   // Statistics recounted from the calls table (tests and audits compare them to the counters).
   session_stats recount_stats(std::string_view session_id);
+  // The same statistics summed over sessions, recounted from the calls table (GET /api/stats).
+  stats_total sum_stats(const stats_filter& f);
+  // Stored calls by kind and outcome (/metrics).
+  std::vector<outcome_count> count_calls_by_outcome();
 
  private:
   // A cached prepared statement, reset when the handle goes out of scope so no read snapshot stays

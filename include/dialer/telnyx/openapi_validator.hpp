@@ -1,10 +1,12 @@
 // Validates JSON request bodies against the official Telnyx OpenAPI document, so telnyx-sim answers
 // 422 exactly when real Telnyx would reject a body for its shape (not for its business meaning).
+// The same interpreter checks dialerd's own replies against config/dialer-api.openapi.json (tests).
 #pragma once
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dialer::telnyx {
@@ -33,6 +35,16 @@ class openapi_validator {
   // and an operation the document does not have are each one problem. Values are never echoed.
   std::vector<std::string> validate_request(std::string_view method, std::string_view path_template,
                                             std::string_view body) const;
+
+  // Validates a reply of the operation: `status` must be documented under its responses (exactly,
+  // as "4XX", or as "default"); a documented application/json schema must accept `body`; a response
+  // documented without content must come with an empty body. Problems as validate_request's, with
+  // "status" for an undocumented status.
+  std::vector<std::string> validate_response(std::string_view method, std::string_view path_template,
+                                             unsigned status, std::string_view body) const;
+
+  // Every operation of the document as (upper-case method, path template), sorted.
+  std::vector<std::pair<std::string, std::string>> operations() const;
 
   // The path template matching a concrete request path ("/calls/v3:abc/actions/bridge" ->
   // "/calls/{call_control_id}/actions/bridge"). A query string is ignored, and so is a leading

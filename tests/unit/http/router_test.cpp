@@ -92,3 +92,17 @@ TEST_CASE("error responses escape their strings and carry the field only when gi
   CHECK(with_field.body() == R"({"error":{"code":"bad_input","message":"invalid","field":"contacts[0].phone"}})"s);
   CHECK(with_field.result() == status::bad_request);
 }
+
+TEST_CASE("pattern_for names the pattern a target matches, whatever the method, and nothing for an unknown path") {
+  router r;
+  r.add(verb::get, "/api/calls", answer("list"));
+  r.add(verb::patch, "/api/calls/{id}", answer("patch"));
+  r.add(verb::delete_, "/api/power-dialer/sessions/{id}/queue/{itemId}", answer("delete"));
+  REQUIRE(r.pattern_for("/api/calls?limit=3"));
+  CHECK(*r.pattern_for("/api/calls?limit=3") == "/api/calls");
+  CHECK(*r.pattern_for("/api/calls/call_123") == "/api/calls/{id}");
+  CHECK(*r.pattern_for("/api/power-dialer/sessions/s1/queue/i9") == "/api/power-dialer/sessions/{id}/queue/{itemId}");
+  CHECK(r.pattern_for("/api/calls/call_123/more") == nullptr);
+  CHECK(r.pattern_for("/api/calls/") == nullptr);  // an empty segment fills no placeholder
+  CHECK(r.pattern_for("/nope") == nullptr);
+}

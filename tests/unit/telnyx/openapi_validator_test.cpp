@@ -274,3 +274,26 @@ TEST_CASE("a hostile deeply nested body is rejected without crashing") {
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].find("nested too deeply") != std::string::npos);
 }
+
+TEST_CASE("a response is matched to its exact status, then the NXX range, then default; others are undocumented") {
+  std::string error;
+  auto v = openapi_validator::load(R"({"paths": {"/r/{id}": {
+      "get": {"responses": {
+        "200": {"content": {"application/json": {"schema": {"type": "object", "required": ["id"]}}}},
+        "4XX": {"content": {"application/json": {"schema": {"type": "object", "required": ["error"]}}}}}},
+      "delete": {"responses": {"204": {"description": "gone"},
+        "default": {"content": {"application/json": {"schema": {"type": "object", "required": ["error"]}}}}}}}}})",
+                                   &error);
+  REQUIRE_MESSAGE(v, error);
+  CHECK(v->validate_response("GET", "/r/{id}", 200, R"({"id": 1})").empty());
+  CHECK(v->validate_response("GET", "/r/{id}", 200, R"({})") == std::vector<std::string>{"id: required"});
+  CHECK(v->validate_response("GET", "/r/{id}", 404, R"({"error": 1})").empty());
+  CHECK(v->validate_response("GET", "/r/{id}", 404, R"({})") == std::vector<std::string>{"error: required"});
+  CHECK(v->validate_response("GET", "/r/{id}", 500, "{}").at(0).rfind("status: 500 is not documented", 0) == 0);
+  CHECK(v->validate_response("DELETE", "/r/{id}", 204, "").empty());
+  CHECK(v->validate_response("DELETE", "/r/{id}", 204, "x") == std::vector<std::string>{"body: the document says this response has no body"});
+  CHECK(v->validate_response("DELETE", "/r/{id}", 503, R"({"error": "e"})").empty());
+  CHECK(v->validate_response("GET", "/r/{id}", 200, "not json").at(0).rfind("body: invalid JSON", 0) == 0);
+  CHECK(v->validate_response("PUT", "/r/{id}", 200, "{}").at(0).rfind("operation:", 0) == 0);
+  CHECK(v->operations() == std::vector<std::pair<std::string, std::string>>{{"DELETE", "/r/{id}"}, {"GET", "/r/{id}"}});
+}
