@@ -44,7 +44,7 @@ TEST_CASE("latency buckets are cumulative, end with +Inf, and sum and count matc
   CHECK(has_line(text, "# TYPE dialer_http_request_duration_seconds histogram"));
 }
 
-TEST_CASE("webhooks are counted by type and result, with at most 64 distinct types before \"other\"") {
+TEST_CASE("webhooks are counted by type and result, with at most 64 distinct types before the rest count as other") {
   api::metrics m;
   m.count_webhook("call.answered", "applied");
   m.count_webhook("call.answered", "applied");

@@ -26,7 +26,7 @@ TEST_CASE("a queue item patch takes priority and maxAttempts in range and names 
   }
 }
 
-TEST_CASE("a call patch keeps notes and disposition, \"\" clears, and control characters in a disposition are refused") {
+TEST_CASE("a call patch keeps notes and disposition, an empty string clears, and control characters in a disposition are refused") {
   auto r = api::parse_call_patch(R"({"notes": "line one\nline two", "disposition": "do_not_call"})");
   REQUIRE(r);
   CHECK(*r.value().notes == "line one\nline two");

@@ -80,7 +80,7 @@ TEST_CASE("sum_stats over all history equals the sum of every session's recount"
   CHECK(total.stats.talk_ms == 30'000);
 }
 
-TEST_CASE("sum_stats keeps one agent's sessions, and attempts dialed in [from, to)") {
+TEST_CASE("sum_stats keeps one agent's sessions, and only attempts dialed from 'from' up to but not including 'to'") {
   fixture f;
   auto alice = f.db.sum_stats(filter("alice", {}, {}));
   CHECK(alice.sessions == 2);
