@@ -87,8 +87,10 @@ awaitable<http::response> service::handle(http::request& req) {
   auto res = co_await dispatch(req);
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
   const auto* pattern = router_.pattern_for(req.target());
-  metrics_.observe_request(req.method_string(), pattern ? std::string_view(*pattern) : "unmatched",
-                           res.result_int(), took.count());
+  // Labels come from fixed sets only (known verbs, route patterns), so no client can grow the series.
+  const auto raw_method = req.method_string();
+  const std::string_view method = req.method() == verb::unknown ? std::string_view("other") : std::string_view(raw_method.data(), raw_method.size());
+  metrics_.observe_request(method, pattern ? std::string_view(*pattern) : "unmatched", res.result_int(), took.count());
   co_return res;
 }
 
