@@ -8,10 +8,13 @@
 #include "dialer/common/json.hpp"
 #include "dialer/common/time_format.hpp"
 #include "dialer/engine/crm_push.hpp"
+#include "dialer/engine/event_payloads.hpp"
 
 namespace dialer::engine {
 
-bool crm_pushes(std::string_view event_type) { return event_type == "call.connected" || event_type == "call.ended"; }
+bool crm_pushes(std::string_view event_type) {
+  return event_type == event_types::call_connected || event_type == event_types::call_ended;
+}
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];

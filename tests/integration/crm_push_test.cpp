@@ -12,6 +12,7 @@
 #include <sstream>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -35,12 +36,27 @@ class crm_receiver {
   struct delivery {
     std::string id;    // X-Dialer-Event-Id
     std::string type;  // body "type"
+    std::string call_id;  // body "data.callId"
     std::string body;
     bool signed_ok = false;
     bool id_matches = false;  // body "id" == header
   };
 
-  crm_receiver() : work_(io_.get_executor()), thread_([this] { io_.run(); }) { up(); }
+  // The port is picked below Linux's ephemeral range (32768+): while the receiver is down, an ephemeral
+  // port could be handed to some outgoing connection (even dialerd's own connect to it, a TCP
+  // self-connect) and the port could not be bound again.
+  crm_receiver() : work_(io_.get_executor()), thread_([this] { io_.run(); }) {
+    std::random_device rd;
+    for (int i = 0; i < 50 && !srv_; ++i) {
+      port_ = static_cast<unsigned short>(20000 + rd() % 12000);
+      try {
+        up();
+      } catch (const boost::system::system_error&) {
+        // taken: try another
+      }
+    }
+    if (!srv_) throw std::runtime_error("no free port for the CRM receiver");
+  }
   ~crm_receiver() {
     on_thread([this] { srv_.reset(); });
     work_.reset();
@@ -52,9 +68,10 @@ class crm_receiver {
     on_thread([this] {
       http::server_options o;
       o.listen = "127.0.0.1:" + std::to_string(port_);
-      srv_ = std::make_unique<http::server>(io_.get_executor(), o, [this](http::request& req) { return handle(req); });
-      srv_->start();
-      port_ = srv_->port();
+      auto srv = std::make_unique<http::server>(io_.get_executor(), o, [this](http::request& req) { return handle(req); });
+      srv->start();  // throws when the port is taken
+      port_ = srv->port();
+      srv_ = std::move(srv);
     });
   }
   void down() {
@@ -74,10 +91,14 @@ class crm_receiver {
   void on_thread(F f) {
     std::promise<void> done;
     net::post(io_, [&] {
-      f();
-      done.set_value();
+      try {
+        f();
+        done.set_value();
+      } catch (...) {
+        done.set_exception(std::current_exception());
+      }
     });
-    done.get_future().wait();
+    done.get_future().get();
   }
 
   awaitable<http::response> handle(http::request& req) {
@@ -90,6 +111,7 @@ class crm_receiver {
     doc.Parse(d.body.c_str());
     if (!doc.HasParseError()) {
       d.type = json::string_member(doc, "type");
+      if (const auto* data = json::member(doc, "data")) d.call_id = json::string_member(*data, "callId");
       d.id_matches = json::string_member(doc, "id") == d.id && json::member(doc, "data") &&
                      doc["data"].IsObject() && !json::string_member(doc, "occurredAt").empty();
     }
@@ -181,6 +203,17 @@ TEST_CASE("a whole session pushes call.connected and call.ended to the CRM, sign
   CHECK(counts.delivered == static_cast<std::int64_t>(per_id.size()));
   CHECK(counts.failed == 0);
   CHECK(counted().first == 3);
+  // call.connected names each bridged customer call, and each of them also ends.
+  std::set<std::string> bridged, connected_events, ended_events;
+  auto calls = s.api(verb::get, "/api/power-dialer/sessions/" + session + "/calls").json();
+  const auto& list = calls.IsArray() ? calls : calls["calls"];
+  for (const auto& c : list.GetArray())
+    if (json::string_member(c, "kind") == "customer" && json::string_member(c, "outcome") == "connected")
+      bridged.insert(json::string_member(c, "id"));
+  for (const auto& d : got) (d.type == "call.connected" ? connected_events : ended_events).insert(d.call_id);
+  CHECK(bridged.size() == 3);
+  CHECK(connected_events == bridged);
+  for (const auto& id : bridged) CHECK(ended_events.count(id) == 1);
   // The secret is never logged.
   std::ifstream log(s.dir() / "dialerd.log");
   std::stringstream text;
