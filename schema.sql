@@ -107,3 +107,19 @@ CREATE TABLE IF NOT EXISTS agents (
   talking_call_id    TEXT,                     -- calls.id of the customer reserved/bridged
   wrap_up_until      INTEGER
 );
+
+-- CRM push outbox: each call.connected / call.ended event, written in the transaction of the change that
+-- made it and POSTed to crm.webhook_url until a 2xx or crm.max_attempts (crm_push.cpp).
+CREATE TABLE IF NOT EXISTS crm_outbox (
+  seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id           TEXT NOT NULL UNIQUE,     -- the body's "id"; receivers de-duplicate on it
+  event_type         TEXT NOT NULL,
+  body               TEXT NOT NULL,            -- the exact bytes sent and signed
+  state              TEXT NOT NULL DEFAULT 'pending', -- pending|delivered|failed
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at    INTEGER NOT NULL,         -- pending: not sent before this (Unix ms)
+  created_at         INTEGER NOT NULL,
+  finished_at        INTEGER,                  -- delivered or failed at
+  last_error         TEXT                      -- the last failed attempt: HTTP status or transport error
+);
+CREATE INDEX IF NOT EXISTS crm_outbox_due ON crm_outbox(next_attempt_at) WHERE state = 'pending';

@@ -388,10 +388,42 @@ void read_api(const object_view& root, env_lookup getenv, config& out) {
   if (out.api_tokens.empty()) fail(api.path("tokens"), "at least one API token is required (tokens or tokens_env)");
 }
 
+bool is_http_url(const std::string& url) {
+  return (url.starts_with("http://") && url.size() > 7) || (url.starts_with("https://") && url.size() > 8);
+}
+
+void read_crm(const object_view& root, env_lookup getenv, config& out) {
+  const json_value* v = root.find("crm");
+  if (v == nullptr || v->IsNull()) return;
+  object_view crm(*v, "crm",
+                  {"webhook_url", "secret", "secret_env", "max_attempts", "timeout_ms", "retry_initial_ms",
+                   "retry_max_ms", "max_in_flight", "verify_tls_peer"});
+  crm_settings c;
+  c.webhook_url = *crm.string("webhook_url", true);
+  if (!is_http_url(c.webhook_url)) fail(crm.path("webhook_url"), "must be an http:// or https:// URL");
+  const bool has_secret = crm.has("secret");
+  const bool has_env = crm.has("secret_env");
+  if (has_secret && has_env) fail(crm.path("secret"), "set secret or secret_env, not both");
+  if (!has_secret && !has_env) fail(crm.path("secret"), "required (or secret_env)");
+  const std::string secret_path = has_secret ? crm.path("secret") : crm.path("secret_env");
+  c.secret = has_secret ? *crm.string("secret") : env_value(getenv, *crm.string("secret_env"), secret_path);
+  if (c.secret.size() < min_token_length) {
+    fail(secret_path, "the secret must be at least " + std::to_string(min_token_length) + " characters");
+  }
+  if (auto n = crm.integer("max_attempts", 1, 100)) c.max_attempts = static_cast<int>(*n);
+  if (auto n = crm.integer("timeout_ms", 100, 60000)) c.timeout = std::chrono::milliseconds(*n);
+  if (auto n = crm.integer("retry_initial_ms", 10, 3600 * 1000)) c.retry_initial = std::chrono::milliseconds(*n);
+  if (auto n = crm.integer("retry_max_ms", 10, 24 * 3600 * 1000)) c.retry_max = std::chrono::milliseconds(*n);
+  if (c.retry_max < c.retry_initial) fail(crm.path("retry_max_ms"), "must be at least retry_initial_ms");
+  if (auto n = crm.integer("max_in_flight", 1, 64)) c.max_in_flight = static_cast<int>(*n);
+  if (auto b = crm.boolean("verify_tls_peer")) c.verify_tls_peer = *b;
+  out.crm = std::move(c);
+}
+
 config read_config(const json_value& doc, env_lookup getenv) {
   object_view root(doc, "",
                    {"server", "database", "database_synchronous", "telnyx", "numbers", "agents", "dialing", "api",
-                    "compliance"});
+                    "compliance", "crm"});
   config out;
   read_server(root, out);
   out.database = *root.string("database", true);
@@ -406,6 +438,7 @@ config read_config(const json_value& doc, env_lookup getenv) {
   read_agents(root, out);
   read_dialing(root, out);
   read_api(root, getenv, out);
+  read_crm(root, getenv, out);
   if (const json_value* compliance = root.find("compliance")) {
     if (!compliance->IsObject() && !compliance->IsNull()) fail("compliance", "must be an object");
     if (compliance->IsObject()) {

@@ -2,6 +2,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include <algorithm>
+
 #include "dialer/common/log.hpp"
 #include "engine_impl.hpp"
 
@@ -18,10 +20,17 @@ void engine::impl::guarded(const char* what, const std::function<void()>& f) {
 }
 
 void engine::impl::emit(effects& fx, std::string type, std::string session_id, std::string data_json) {
-  fx.events.push_back({0, std::move(type), std::move(session_id), now_ms(), std::move(data_json)});
+  const auto at = now_ms();
+  if (crm_ && crm_pushes(type)) {
+    const auto id = ids_.next("evt_");
+    db_.insert_outbox(id, type, crm_event_body(id, type, at, data_json), at);
+  }
+  fx.events.push_back({0, std::move(type), std::move(session_id), at, std::move(data_json)});
 }
 
 void engine::impl::run(effects fx) {
+  if (crm_ && std::any_of(fx.events.begin(), fx.events.end(), [](const event& e) { return crm_pushes(e.type); }))
+    crm_->notify();
   for (auto& ev : fx.events) events_.publish(std::move(ev));
   for (auto& cmd : fx.commands) net::co_spawn(ex_, send(std::move(cmd)), net::detached);
   for (auto& [agent_id, until] : fx.wrap_ups) arm_wrap_up(agent_id, until);

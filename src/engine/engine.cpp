@@ -6,7 +6,9 @@ namespace dialer::engine {
 
 engine::impl::impl(net::any_io_executor ex, const config::config& cfg, store::store& db, telnyx::rest_client& telnyx,
                    const clock& clk, id_generator& ids)
-    : ex_(ex), cfg_(cfg), db_(db), telnyx_(telnyx), clock_(clk), ids_(ids), throttle_timer_(ex) {}
+    : ex_(ex), cfg_(cfg), db_(db), telnyx_(telnyx), clock_(clk), ids_(ids), throttle_timer_(ex) {
+  if (cfg.crm) crm_ = std::make_unique<crm_push>(ex, *cfg.crm, db, clk);
+}
 
 engine::engine(net::any_io_executor ex, const config::config& cfg, store::store& db, telnyx::rest_client& telnyx,
                const clock& clk, id_generator& ids)
@@ -44,6 +46,7 @@ void engine::recover() {
   for (const auto& s : active)
     if (s.status == domain::session_status::running) m.guarded("recover pump", [&] { m.pump(s.id); });
   m.arm_status_checks();
+  if (m.crm_) m.crm_->start();  // resumes deliveries left pending by the last run
 }
 
 void engine::shutdown() {
@@ -54,6 +57,7 @@ void engine::shutdown() {
   for (auto& [id, rt] : m.runtimes_)
     if (rt.retry_timer) rt.retry_timer->cancel();
   for (auto& [id, t] : m.wrap_up_timers_) t->cancel();
+  if (m.crm_) m.crm_->stop();
 }
 
 event_bus& engine::events() { return impl_->events_; }

@@ -11,6 +11,7 @@
 
 #include "dialer/domain/agent_machine.hpp"
 #include "dialer/domain/call_machine.hpp"
+#include "dialer/engine/crm_push.hpp"
 #include "dialer/engine/engine.hpp"
 #include "dialer/engine/events.hpp"
 
@@ -53,6 +54,7 @@ struct engine::impl {
   std::chrono::steady_clock::time_point next_dial_slot_{};
   bool stopping_ = false;
   event_bus events_;
+  std::unique_ptr<crm_push> crm_;  // set when the config has a crm block
 
   std::int64_t now_ms() const { return to_unix_ms(clock_.now()); }
   session_runtime& runtime(const std::string& session_id) { return runtimes_[session_id]; }
@@ -71,8 +73,15 @@ struct engine::impl {
   result<add_contacts_result> insert_contacts(const store::session_record& s, const std::vector<contact>& contacts,
                                               const std::string& field_prefix);
 
-  // Queues a live event inside the open transaction; run() publishes it after the commit.
+  // Queues a live event inside the open transaction; run() publishes it after the commit. With CRM
+  // push on, a pushed type is also written to the outbox in that transaction.
   void emit(effects& fx, std::string type, std::string session_id, std::string data_json);
+  // event_points.cpp: inside an open transaction, write a record and queue its live event.
+  void save_session(const store::session_record& s, effects& fx);  // + session.updated
+  void save_item(const store::queue_item_record& q, effects& fx);  // + queue.updated
+  void emit_call_updated(const store::call_record& c, effects& fx);  // call.updated
+  void emit_call_connected(const store::call_record& c, effects& fx);
+  void emit_call_ended(const store::call_record& c, const store::queue_item_record* item, effects& fx);
 
   // commands.cpp
   void run(effects fx);

@@ -24,6 +24,9 @@ child_process::child_process(const std::vector<std::string>& argv, const std::ve
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_addclose(&actions, out[0]);
   posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  // Nothing else of the test process leaks into the child: Asio opens sockets without O_CLOEXEC, so a
+  // listening socket of the test would otherwise live on in the child after the test closed it.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

@@ -124,7 +124,8 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()) {
                              std::to_string(o.ring_timeout_s) + R"(, "status_check_after_s": )" +
                              std::to_string(o.status_check_after_s) + R"(},
     "api": {"tokens": [")" + std::string(token) + R"("])" +
-                             (o.api_tokens_env.empty() ? "" : R"(, "tokens_env": "IT_API_TOKENS")") + R"(}
+                             (o.api_tokens_env.empty() ? "" : R"(, "tokens_env": "IT_API_TOKENS")") + "}" +
+                             (o.crm_json.empty() ? "" : ",\n    \"crm\": " + o.crm_json) + R"(
   })";
   api_tokens_env_ = o.api_tokens_env;
   write_file(dir_ / "dialer.json", config);

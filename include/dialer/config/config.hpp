@@ -41,6 +41,18 @@ struct dialing_settings {
   std::string agent_caller_id;                 // E.164; defaults to numbers[0]
 };
 
+// The optional "crm" block: call.connected / call.ended pushed to the CRM as signed JSON POSTs.
+struct crm_settings {
+  std::string webhook_url;  // http(s) URL the events are POSTed to
+  std::string secret;       // HMAC-SHA256 key, from secret or the env var named by secret_env; never logged
+  int max_attempts = 10;    // deliveries tried before an event is marked failed
+  std::chrono::milliseconds timeout{5000};         // one delivery (connect + send + reply)
+  std::chrono::milliseconds retry_initial{1000};   // wait after the first failure; doubles each time
+  std::chrono::milliseconds retry_max{300000};     // cap of that wait
+  int max_in_flight = 4;                           // deliveries at once
+  bool verify_tls_peer = true;                     // false only for local testing
+};
+
 struct config {
   http::server_options server;   // listen, tls, limits
   std::string database = "var/dialer.db";
@@ -53,6 +65,7 @@ struct config {
   // The "compliance" block (SPEC §10) serialised as JSON, or empty when absent. Accepted here only
   // so a config that carries it loads; its validation belongs to the compliance code.
   std::string compliance_json;
+  std::optional<crm_settings> crm;  // absent: no CRM push
 };
 
 // A config error: the JSON path of the bad field ("telnyx.dials_per_second") and what is wrong.
@@ -69,7 +82,7 @@ struct load_result {
 
 // Parses strict JSON (no comments, no trailing commas) and validates the whole document. Exactly one
 // of value/error is set; the error names the JSON path of the first bad field and never contains a
-// secret (api key, API tokens). Unknown keys are errors (typos), except "compliance" and any key
+// secret (api key, API tokens, crm secret). Unknown keys are errors (typos), except "compliance" and any key
 // starting with "_" (inline documentation). `getenv` resolves *_env keys (injected for tests;
 // nullptr result = unset). server.tls files are checked for readability here, so a bad path fails
 // before any port is bound.

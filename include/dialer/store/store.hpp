@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialer/store/crm_outbox.hpp"
 #include "dialer/store/records.hpp"
 
 namespace SQLite {
@@ -84,6 +85,22 @@ class store {
   // Agents (a missing row reads as offline).
   agent_record get_agent(std::string_view id);
   void put_agent(const agent_record& a);
+
+  // CRM push outbox (crm_outbox.cpp).
+  // Inserts a pending row due at once (created_at = next_attempt_at = now_ms) and returns its seq.
+  // Throws on a duplicate event_id.
+  std::int64_t insert_outbox(std::string_view event_id, std::string_view event_type, std::string_view body,
+                             std::int64_t now_ms);
+  // Writes state, attempts, next_attempt_at, finished_at and last_error of the row `r.seq`.
+  void update_outbox(const outbox_record& r);
+  std::optional<outbox_record> get_outbox(std::string_view event_id);
+  // Pending rows due by now_ms, earliest due first (then seq), at most `limit`.
+  std::vector<outbox_record> due_outbox(std::int64_t now_ms, int limit);
+  // The earliest next_attempt_at of pending rows, or nullopt when none is pending.
+  std::optional<std::int64_t> next_outbox_at();
+  outbox_counts count_outbox();
+  // Deletes delivered rows finished before `before_ms`; returns how many. Pending and failed rows stay.
+  int prune_outbox(std::int64_t before_ms);
 
   // Statistics recounted from the calls table (tests and audits compare them to the counters).
   session_stats recount_stats(std::string_view session_id);

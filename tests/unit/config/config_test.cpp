@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "dialer/common/json.hpp"
@@ -466,4 +468,100 @@ TEST_CASE("load_file reads a config file and reports files it cannot read") {
   auto comment = cfg::load_file(TEST_DATA_DIR "/config/with_comment.json", fake_getenv);
   REQUIRE(comment.error);
   CHECK(comment.error->message.starts_with("invalid JSON at offset "));
+}
+
+namespace {
+const std::string crm_secret = "crm-secret-0123456789abcdef";
+const std::string crm_block = R"({"webhook_url": "https://crm.example.com/hooks/dialer", "secret": "crm-secret-0123456789abcdef"})";
+}  // namespace
+
+TEST_CASE("the crm block is optional and its defaults are documented ones") {
+  fake_env.clear();
+  auto absent = cfg::parse(base_config, fake_getenv);
+  REQUIRE(absent.value);
+  CHECK_FALSE(absent.value->crm);
+  auto null_block = cfg::parse(mutate("/crm", "null"), fake_getenv);
+  REQUIRE(null_block.value);
+  CHECK_FALSE(null_block.value->crm);
+
+  auto r = cfg::parse(mutate("/crm", crm_block), fake_getenv);
+  REQUIRE_MESSAGE(r.value, (r.error ? r.error->to_string() : ""));
+  REQUIRE(r.value->crm);
+  const auto& c = *r.value->crm;
+  CHECK(c.webhook_url == "https://crm.example.com/hooks/dialer");
+  CHECK(c.secret == crm_secret);
+  CHECK(c.max_attempts == 10);
+  CHECK(c.timeout == std::chrono::milliseconds(5000));
+  CHECK(c.retry_initial == std::chrono::milliseconds(1000));
+  CHECK(c.retry_max == std::chrono::milliseconds(300000));
+  CHECK(c.max_in_flight == 4);
+  CHECK(c.verify_tls_peer);
+}
+
+TEST_CASE("crm values given override the defaults and the secret may come from the environment") {
+  fake_env = {{"MY_CRM_SECRET", "crm-secret-from-env-0123"}};
+  auto r = cfg::parse(mutate("/crm", R"({"webhook_url": "http://127.0.0.1:9999/in?x=1", "secret_env": "MY_CRM_SECRET",
+      "max_attempts": 3, "timeout_ms": 250, "retry_initial_ms": 20, "retry_max_ms": 40, "max_in_flight": 2,
+      "verify_tls_peer": false})"), fake_getenv);
+  REQUIRE_MESSAGE(r.value, (r.error ? r.error->to_string() : ""));
+  const auto& c = *r.value->crm;
+  CHECK(c.webhook_url == "http://127.0.0.1:9999/in?x=1");
+  CHECK(c.secret == "crm-secret-from-env-0123");
+  CHECK(c.max_attempts == 3);
+  CHECK(c.timeout == std::chrono::milliseconds(250));
+  CHECK(c.retry_initial == std::chrono::milliseconds(20));
+  CHECK(c.retry_max == std::chrono::milliseconds(40));
+  CHECK(c.max_in_flight == 2);
+  CHECK_FALSE(c.verify_tls_peer);
+}
+
+TEST_CASE("each bad crm field is rejected with its JSON path and never quotes the secret") {
+  fake_env = {{"SHORT_SECRET", "crm-secret"}};
+  struct bad_case {
+    std::string json;  // the whole crm block
+    std::string path;
+  };
+  const std::vector<bad_case> cases = {
+      {R"("https://crm.example.com")", "crm"},
+      {R"({"secret": "crm-secret-0123456789abcdef"})", "crm.webhook_url"},
+      {R"({"webhook_url": "crm.example.com/in", "secret": "crm-secret-0123456789abcdef"})", "crm.webhook_url"},
+      {R"({"webhook_url": "https://", "secret": "crm-secret-0123456789abcdef"})", "crm.webhook_url"},
+      {R"({"webhook_url": "https://crm.example.com"})", "crm.secret"},
+      {R"({"webhook_url": "https://crm.example.com", "secret": "crm-secret-0123456789abcdef", "secret_env": "X"})", "crm.secret"},
+      {R"({"webhook_url": "https://crm.example.com", "secret": "crm-secret"})", "crm.secret"},
+      {R"({"webhook_url": "https://crm.example.com", "secret": 12})", "crm.secret"},
+      {R"({"webhook_url": "https://crm.example.com", "secret_env": "UNSET_CRM_SECRET"})", "crm.secret_env"},
+      {R"({"webhook_url": "https://crm.example.com", "secret_env": "SHORT_SECRET"})", "crm.secret_env"},
+      {R"({"webhook_url": "https://crm.example.com", "secret": "crm-secret-0123456789abcdef", "max_attempts": 0})", "crm.max_attempts"},
+      {R"({"webhook_url": "https://crm.example.com", "secret": "crm-secret-0123456789abcdef", "timeout_ms": 99})", "crm.timeout_ms"},
+      {R"({"webhook_url": "https://crm.example.com", "secret": "crm-secret-0123456789abcdef", "retry_initial_ms": 5})", "crm.retry_initial_ms"},
+      {R"({"webhook_url": "https://crm.example.com", "secret": "crm-secret-0123456789abcdef", "retry_initial_ms": 500, "retry_max_ms": 100})", "crm.retry_max_ms"},
+      {R"({"webhook_url": "https://crm.example.com", "secret": "crm-secret-0123456789abcdef", "max_in_flight": 65})", "crm.max_in_flight"},
+      {R"({"webhook_url": "https://crm.example.com", "secret": "crm-secret-0123456789abcdef", "verify_tls_peer": "no"})", "crm.verify_tls_peer"},
+      {R"({"webhook_url": "https://crm.example.com", "secret": "crm-secret-0123456789abcdef", "max_atempts": 3})", "crm.max_atempts"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.json);
+    auto r = cfg::parse(mutate("/crm", c.json), fake_getenv);
+    REQUIRE(r.error);
+    CHECK(r.error->path == c.path);
+    CHECK_FALSE(r.error->message.empty());
+    CHECK(r.error->to_string().find("crm-secret") == std::string::npos);
+  }
+}
+
+TEST_CASE("the crm example documented in dialer.example.json is a valid crm block") {
+  fake_env = {{"DIALER_CRM_SECRET", "crm-secret-0123456789abcdef"}};
+  std::ifstream in(DIALER_SOURCE_DIR "/config/dialer.example.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  rapidjson::Document example;
+  example.Parse(text.str().c_str());
+  REQUIRE_FALSE(example.HasParseError());
+  const rapidjson::Value* block = rapidjson::Pointer("/_crm_example").Get(example);
+  REQUIRE(block);
+  auto r = cfg::parse(mutate("/crm", serialise(*block)), fake_getenv);
+  REQUIRE_MESSAGE(r.value, (r.error ? r.error->to_string() : ""));
+  REQUIRE(r.value->crm);
+  CHECK(r.value->crm->secret == "crm-secret-0123456789abcdef");
 }
