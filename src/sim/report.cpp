@@ -87,6 +87,7 @@ std::string report_json(const call_world& world) {
   w.Key("rest_slow"); w.Uint64(f.rest_slow);
   w.Key("rest_reset_before"); w.Uint64(f.rest_reset_before);
   w.Key("rest_reset_after"); w.Uint64(f.rest_reset_after);
+  w.Key("dial_replies_lost"); w.Uint64(f.dial_replies_lost);
   w.EndObject();
   map_object(w, "calls_by_outcome", c.calls_by_outcome);
   map_object(w, "hangups_by_cause", c.hangups_by_cause);

@@ -87,6 +87,8 @@ struct rest_api::impl {
   rate_limiter dial_limiter;
   window_peak dials_1s{std::chrono::seconds(1)};          // calls created
   window_peak dial_requests_1s{std::chrono::seconds(1)};  // POST /calls received
+  int dial_requests = 0;
+  std::optional<std::chrono::steady_clock::time_point> reply_loss_until;  // dial_reply_loss window
   std::mt19937_64 rng;
 
   impl(net::any_io_executor e, call_world& w, rest_options o, std::uint64_t seed)
@@ -243,11 +245,27 @@ struct rest_api::impl {
       co_return res;
     }
     auto res = route_v2(req, seg, arrived);
+    const bool is_dial = seg.size() == 2 && seg[1] == "calls" && req.method() == http::verb::post;
+    if (is_dial && dial_reply_lost(arrived) && res.result_int() == 200) {
+      ++injected.dial_replies_lost;
+      throw http::drop_connection{};
+    }
     if (chance(faults().rest_reset_after_p)) {
       ++injected.rest_reset_after;  // carried out (a dial placed, a hangup done), but the reply is lost
       throw http::drop_connection{};
     }
     co_return res;
+  }
+
+  // True while the dial_reply_loss window is open: it opens at the Nth dial request and lasts
+  // dial_reply_loss_s (Telnyx placing calls while their replies are lost on the way back).
+  bool dial_reply_lost(std::chrono::steady_clock::time_point arrived) {
+    const auto& f = faults();
+    if (f.dial_reply_loss_after <= 0) return false;
+    if (++dial_requests == f.dial_reply_loss_after) {
+      reply_loss_until = arrived + std::chrono::milliseconds(static_cast<long long>(f.dial_reply_loss_s * 1000));
+    }
+    return reply_loss_until && arrived < *reply_loss_until;
   }
 
   http::response route_v2(http::request& req, const std::vector<std::string>& seg,

@@ -138,6 +138,8 @@ void parse_faults(const value& f, fault_settings& out) {
   read_probability(f, "rest_slow_p", out.rest_slow_p);
   read_probability(f, "rest_reset_before_p", out.rest_reset_before_p);
   read_probability(f, "rest_reset_after_p", out.rest_reset_after_p);
+  read_int(f, "dial_reply_loss_after", "faults", out.dial_reply_loss_after, 0);
+  read_number(f, "dial_reply_loss_s", "faults", out.dial_reply_loss_s);
 }
 
 scenario parse_root(const value& root) {

@@ -65,6 +65,8 @@ struct fault_settings {
   double rest_slow_p = 1;             // share of /v2 requests that are slow (when rest_slow_s > 0)
   double rest_reset_before_p = 0;     // a /v2 request's connection is reset before the sim acts
   double rest_reset_after_p = 0;      // the sim acts (dials, hangs up...) and then resets the connection
+  int dial_reply_loss_after = 0;      // from this POST /calls on (1 = the first; 0 = never) ...
+  double dial_reply_loss_s = 0;       // ... for this long, every dial is placed but its reply is lost
 };
 
 // Telnyx's account dial limit: N dials in a rolling window (real time), else 429 code 90103.
