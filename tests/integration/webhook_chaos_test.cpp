@@ -22,7 +22,7 @@ TEST_CASE("with duplicated, reordered, delayed and lost webhooks two sessions co
       "ring_s": {"min": 2, "max": 8}, "talk_s": {"min": 5, "max": 20}, "unbridged_patience_s": 4,
       "agent": {"answer_after_s": 1},
       "faults": {"webhook_retry": {"initial_backoff_s": 0.1, "max_backoff_s": 1},
-                 "webhook_duplicate_p": 0.3, "webhook_reorder_p": 0.3, "webhook_reorder_hold_s": 0.5,
+                 "webhook_duplicate_p": 0.3, "webhook_reorder_p": 0.3, "webhook_reorder_hold_s": 1.5,
                  "webhook_delay_p": 0.1, "webhook_delay_max_s": 1, "webhook_drop_first_p": 0.05,
                  "webhook_lose_call_p": 0.05}})",
                  .time_scale = 20, .numbers = 8, .ring_timeout_s = ring_timeout_s, .max_attempts = max_attempts,

@@ -27,7 +27,7 @@ std::string dial_with(const std::string& command_id, const std::string& client_s
 TEST_CASE("the new fault knobs parse, and a probability above 1 is refused naming its path") {
   auto ok = sim::parse_scenario(R"({"faults":{"webhook_reorder_p":0.3,"webhook_reorder_hold_s":2,"webhook_lose_call_p":0.05,
       "webhook_delay_p":0.1,"webhook_delay_max_s":1.5,"rest_slow_p":0.2,"rest_slow_s":3,
-      "rest_reset_before_p":0.05,"rest_reset_after_p":0.04}})");
+      "rest_reset_before_p":0.05,"rest_reset_after_p":0.04,"dial_reply_loss_after":6,"dial_reply_loss_s":3}})");
   REQUIRE_MESSAGE(ok.value, ok.error);
   const auto& f = ok.value->faults;
   CHECK(f.webhook_reorder_p == doctest::Approx(0.3));
@@ -37,6 +37,8 @@ TEST_CASE("the new fault knobs parse, and a probability above 1 is refused namin
   CHECK(f.rest_slow_p == doctest::Approx(0.2));
   CHECK(f.rest_reset_before_p == doctest::Approx(0.05));
   CHECK(f.rest_reset_after_p == doctest::Approx(0.04));
+  CHECK(f.dial_reply_loss_after == 6);
+  CHECK(f.dial_reply_loss_s == doctest::Approx(3));
   // Defaults keep older scenario files meaning what they meant: a delay or slowness applies to all.
   auto plain = sim::parse_scenario(R"({"faults":{"rest_slow_s":1}})");
   REQUIRE(plain.value);
@@ -223,5 +225,21 @@ TEST_CASE("a rejected action is counted by action and Telnyx error code") {
   auto res = h.call(http::verb::post, "/calls/" + id + "/actions/hangup", "{}");
   CHECK(res.status == 422);
   CHECK(h.sim->world().stats().rejected_actions.at("hangup:90018") == 1);
+  h.sim->stop();
+}
+
+TEST_CASE("from the Nth dial on, during a dial-reply outage, dials are placed but their replies are lost") {
+  auto scene = busy_scene();
+  scene.faults.dial_reply_loss_after = 2;
+  scene.faults.dial_reply_loss_s = 60;
+  harness h(scene);
+  CHECK_FALSE(h.send(http::verb::post, "/calls", dial_with("cmd-o1", "eyJjIjoiY2FsbF80In0=")).first);
+  auto lost = h.send(http::verb::post, "/calls", dial_with("cmd-o2", "eyJjIjoiY2FsbF81In0="));
+  CHECK(lost.first);  // no reply ...
+  CHECK(h.sim->world().stats().dials == 2);  // ... though the call was placed
+  // The client re-sends once on what looks like a stale keep-alive connection: same command_id, so
+  // no second call, but a second reply lost.
+  CHECK(h.sim->world().stats().faults.dial_replies_lost >= 1);
+  CHECK(h.sim->world().stats().double_dials == 0);
   h.sim->stop();
 }
