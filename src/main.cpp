@@ -49,6 +49,7 @@ int serve(const config::config& cfg) {
   rest.api_key = cfg.telnyx.api_key;
   rest.request_timeout = cfg.telnyx.request_timeout;
   rest.verify_peer = cfg.telnyx.verify_tls_peer;
+  rest.dials_per_second = cfg.telnyx.dials_per_second;
   telnyx::rest_client telnyx_client(io.get_executor(), rest);
   system_clock clk;
   random_id_generator ids;

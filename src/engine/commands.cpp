@@ -1,6 +1,9 @@
 // Sending Telnyx commands after a transaction commits, and applying their replies.
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 
@@ -50,8 +53,27 @@ awaitable<void> engine::impl::send(effects::command cmd) {
       req.command_id = c.command_id;
       if (c.kind == domain::call_kind::customer) req.answering_machine_detection = cfg_.dialing.machine_detection;
       req.webhook_url = cfg_.telnyx.webhook_url;
-      auto r = co_await telnyx_.dial(std::move(req));
-      guarded("dial reply", [&] { on_dial_reply(c.id, r); });
+      for (;;) {
+        telnyx::dial_request this_try = req;
+        telnyx::dial_result r = co_await telnyx_.dial(std::move(this_try));
+        // No reply (or a 5xx) after the client's retries does not mean "not dialed": Telnyx may have
+        // placed the call. Settling it as failed freed the line and orphaned a ringing call (the
+        // dial-reply-loss test found such calls), so keep re-sending with the same command_id while
+        // Telnyx still de-duplicates it; the call's webhooks may settle it meanwhile.
+        if (!r.result.ok && (r.result.transport_failure || r.result.http_status >= 500) && !stopping_) {
+          auto fresh = db_.get_call(c.id);
+          if (fresh && fresh->state.status == domain::call_status::dialing && fresh->call_control_id.empty() &&
+              now_ms() - fresh->started_at_ms < dial_resend_window_ms) {
+            log::warn("engine", "dial reply lost, re-sending with the same command_id",
+                      {{"call", c.id}, {"command_id", c.command_id}, {"error", r.result.summary()}});
+            net::steady_timer pause(ex_, std::chrono::seconds(1));
+            co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+            continue;
+          }
+        }
+        guarded("dial reply", [&] { on_dial_reply(c.id, r); });
+        break;
+      }
       break;
     }
     case effects::command::kind::bridge: {

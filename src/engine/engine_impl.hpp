@@ -17,6 +17,10 @@
 
 namespace dialer::engine {
 
+// Telnyx ignores a repeated dial command_id for 60 s: within this much of the first send, a dial
+// whose reply was lost can be re-sent as it was without risking a second call.
+constexpr std::int64_t dial_resend_window_ms = 50'000;
+
 // Work decided inside a transaction, done only after it commits.
 struct effects {
   // A Telnyx command to send.

@@ -221,11 +221,14 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     }
   }
 
-  awaitable<response> call_handler(request& req) {
+  // nullopt: the handler asked for the connection to be dropped without a reply.
+  awaitable<std::optional<response>> call_handler(request& req) {
     try {
       response res = co_await handler_(req);
       res.prepare_payload();
       co_return res;
+    } catch (const drop_connection&) {
+      co_return std::nullopt;
     } catch (const std::exception& e) {
       log::error("http", "handler failed", {{"method", std::string(req.method_string())},
                                             {"path", std::string(req.target().substr(0, req.target().find('?')))},
@@ -261,7 +264,15 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         co_return true;
       }
       request req = parser.release();
-      response res = co_await call_handler(req);
+      std::optional<response> reply = co_await call_handler(req);
+      if (!reply) {
+        // SO_LINGER 0: closing sends RST, so the client sees a reset, not a clean end of stream.
+        boost::system::error_code ignored;
+        beast::get_lowest_layer(stream).socket().set_option(tcp::socket::linger(true, 0), ignored);
+        beast::get_lowest_layer(stream).socket().close(ignored);
+        co_return false;
+      }
+      response& res = *reply;
       const bool keep = req.keep_alive() && res.keep_alive() && !stopping_;
       res.keep_alive(keep);
       beast::get_lowest_layer(stream).expires_after(options_.read_timeout);

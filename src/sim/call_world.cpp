@@ -159,14 +159,20 @@ void call_world::emit(const sim_call& c, std::string_view event_type, payload_fi
     }
   }
   w.EndObject();
-  sink_(webhook_out{c.call_control_id, c.webhook_url, std::string(event_type), buf.GetString(), sched_.wall_now()});
+  webhook_out out{c.call_control_id, c.webhook_url, std::string(event_type), buf.GetString(), sched_.wall_now()};
+  out.customer_leg = c.is_customer();
+  sink_(std::move(out));
 }
 
 void call_world::track_live(const sim_call& c, int delta) {
   live_calls_ += delta;
   stats_.max_live_calls = std::max(stats_.max_live_calls, live_calls_);
-  if (!c.dial_client_state.empty()) live_by_client_state_[c.dial_client_state] += delta;
   if (!c.is_customer()) return;
+  if (delta > 0 && live_by_to_[c.to] > 0) ++stats_.overlapping_calls_to_number;
+  int& t = live_by_to_[c.to];
+  t += delta;
+  int& tmax = stats_.max_concurrent_calls_per_to_number[c.to];
+  tmax = std::max(tmax, t);
   std::string session = c.origin.session_id.empty() ? "(none)" : c.origin.session_id;
   int& s = live_by_session_[session];
   s += delta;
@@ -179,7 +185,7 @@ void call_world::track_live(const sim_call& c, int delta) {
 }
 
 dial_reply call_world::dial(const dial_params& p) {
-  auto now = sched_.now();
+  auto now = sched_.wall_now();
   if (!p.command_id.empty()) {
     auto it = dial_commands_.find(p.command_id);
     if (it != dial_commands_.end() && now - it->second.at < command_window) {
@@ -202,10 +208,8 @@ dial_reply call_world::dial(const dial_params& p) {
     return {make_error(422, "10015", "Invalid value", "client_state must be a valid Base-64 encoded string.",
                        "/client_state")};
   }
-  if (!p.client_state.empty()) {
-    auto live = live_by_client_state_.find(p.client_state);
-    if (live != live_by_client_state_.end() && live->second > 0) ++stats_.double_dials;
-  }
+  // The same attempt dialed a second time (its command_id was new or had expired): a double dial.
+  if (!p.client_state.empty() && dials_by_client_state_[p.client_state]++ > 0) ++stats_.double_dials;
 
   std::string id = new_call_control_id();
   auto& c = calls_[id];
@@ -227,13 +231,13 @@ dial_reply call_world::dial(const dial_params& p) {
   if (!p.command_id.empty()) dial_commands_[p.command_id] = dial_command{id, now};
 
   ++stats_.dials;
+  plan(c, p);  // before the first event, so the event knows the leg's kind (timers never fire inside)
   emit(c, "call.initiated",
        {{"calling_party_type", str("pstn")},
         {"caller_id_name", str(c.from)},
         {"direction", str("outgoing")},
         {"start_time", str(iso_micro(c.start_wall))},
         {"state", str("bridging")}});
-  plan(c, p);
   ++stats_.calls_by_outcome[c.planned];
   track_live(c, +1);
   return {std::nullopt, &c, false};
@@ -435,7 +439,7 @@ std::optional<api_error> call_world::action(std::string_view id, std::string_vie
   sim_call* c = lookup(id);
   if (!c) return unknown_call();
   ++stats_.actions_by_type[std::string(action)];
-  auto now = sched_.now();
+  auto now = sched_.wall_now();
   if (!p.command_id.empty()) {
     auto it = c->action_commands.find(p.command_id);
     if (it != c->action_commands.end() && now - it->second < command_window) {

@@ -13,8 +13,10 @@
 #include "dialer/common/json.hpp"
 #include "dialer/common/log.hpp"
 #include "dialer/http/router.hpp"
+#include "dialer/http/server.hpp"
 #include "dialer/sim/rate_limiter.hpp"
 #include "dialer/sim/report.hpp"
+#include "dialer/sim/window_peak.hpp"
 
 namespace dialer::sim {
 
@@ -83,6 +85,10 @@ struct rest_api::impl {
   call_world& world;
   rest_options options;
   rate_limiter dial_limiter;
+  window_peak dials_1s{std::chrono::seconds(1)};          // calls created
+  window_peak dial_requests_1s{std::chrono::seconds(1)};  // POST /calls received
+  int dial_requests = 0;
+  std::optional<std::chrono::steady_clock::time_point> reply_loss_until;  // dial_reply_loss window
   std::mt19937_64 rng;
 
   impl(net::any_io_executor e, call_world& w, rest_options o, std::uint64_t seed)
@@ -134,7 +140,12 @@ struct rest_api::impl {
     return std::nullopt;
   }
 
-  http::response dial(http::request& req) {
+  // `arrived`: when the request reached the sim, before any injected slowness, so the pacing
+  // measured is the client's, not the fault's.
+  http::response dial(http::request& req, std::chrono::steady_clock::time_point arrived) {
+    auto& st = world.stats();
+    dial_requests_1s.add(arrived);
+    st.max_dial_requests_in_1s = dial_requests_1s.peak();
     auto limit = dial_limiter.try_acquire(std::chrono::steady_clock::now());
     if (!limit.allowed) {
       auto res = error(req, simple(429, "90103", "Too many dial requests",
@@ -165,6 +176,10 @@ struct rest_api::impl {
     p.time_limit_secs = int_member(doc, "time_limit_secs", 14400);
     auto reply = world.dial(p);
     if (reply.error) return error(req, *reply.error);
+    if (!reply.duplicate) {
+      dials_1s.add(arrived);
+      st.max_dials_in_1s = dials_1s.peak();
+    }
     auto res = http::json_response(req, http::status::ok, dial_reply_json(*reply.call));
     res.set("x-ratelimit-limit", std::to_string(limit.limit));
     res.set("x-ratelimit-remaining", std::to_string(limit.remaining));
@@ -193,43 +208,85 @@ struct rest_api::impl {
     if (action == "speak" && p.text.empty() && world.find_call(id)) {
       return error(req, simple(422, "10015", "Invalid value", "payload is required.", "/payload"));
     }
-    if (auto e = world.action(id, action, p)) return error(req, *e);
+    if (auto e = world.action(id, action, p)) {
+      ++world.stats().rejected_actions[action + ":" + e->code];
+      return error(req, *e);
+    }
     return ok(req);
   }
 
+  // The fault knobs around one /v2 request: a slow reply (the request is carried out after the
+  // delay, even when the client gave up), resets before or after acting, injected 5xx and 429.
   awaitable<http::response> v2(http::request& req, const std::vector<std::string>& seg) {
-    if (faults().rest_slow_s > 0) {
+    auto& injected = world.stats().faults;
+    const auto arrived = std::chrono::steady_clock::now();
+    if (faults().rest_slow_s > 0 && chance(faults().rest_slow_p)) {
+      ++injected.rest_slow;
       net::steady_timer t(ex, std::chrono::milliseconds(static_cast<long long>(faults().rest_slow_s * 1000)));
       co_await t.async_wait(net::as_tuple(net::use_awaitable));
     }
+    if (chance(faults().rest_reset_before_p)) {
+      ++injected.rest_reset_before;
+      throw http::drop_connection{};
+    }
     if (auto e = check_auth(req)) co_return error(req, *e);
     if (chance(faults().rest_5xx_p)) {
+      ++injected.rest_5xx;
       co_return error(req, simple(500, "10007", "Unexpected error", "An unexpected error occurred."));
     }
     if (chance(faults().rest_429_p)) {
-      auto res = error(req, simple(429, "10011", "Too many requests", "Rate limit exceeded."));
+      ++injected.rest_429;
+      // Telnyx's general limit: code 10011, x-ratelimit-reset = seconds until the window resets.
+      auto res = error(req, simple(429, "10011", "Too many requests",
+                                   "You have exceeded the maximum number of allowed requests."));
       res.set("x-ratelimit-limit", "100");
       res.set("x-ratelimit-remaining", "0");
       res.set("x-ratelimit-reset", "1");
       co_return res;
     }
+    auto res = route_v2(req, seg, arrived);
+    const bool is_dial = seg.size() == 2 && seg[1] == "calls" && req.method() == http::verb::post;
+    if (is_dial && dial_reply_lost(arrived) && res.result_int() == 200) {
+      ++injected.dial_replies_lost;
+      throw http::drop_connection{};
+    }
+    if (chance(faults().rest_reset_after_p)) {
+      ++injected.rest_reset_after;  // carried out (a dial placed, a hangup done), but the reply is lost
+      throw http::drop_connection{};
+    }
+    co_return res;
+  }
+
+  // True while the dial_reply_loss window is open: it opens at the Nth dial request and lasts
+  // dial_reply_loss_s (Telnyx placing calls while their replies are lost on the way back).
+  bool dial_reply_lost(std::chrono::steady_clock::time_point arrived) {
+    const auto& f = faults();
+    if (f.dial_reply_loss_after <= 0) return false;
+    if (++dial_requests == f.dial_reply_loss_after) {
+      reply_loss_until = arrived + std::chrono::milliseconds(static_cast<long long>(f.dial_reply_loss_s * 1000));
+    }
+    return reply_loss_until && arrived < *reply_loss_until;
+  }
+
+  http::response route_v2(http::request& req, const std::vector<std::string>& seg,
+                          std::chrono::steady_clock::time_point arrived) {
     auto method = req.method();
     // seg[0] == "v2"
     if (seg.size() == 2 && seg[1] == "calls") {
-      if (method == http::verb::post) co_return dial(req);
-      co_return error(req, simple(405, "10006", "Method not allowed", "Use POST on /v2/calls."));
+      if (method == http::verb::post) return dial(req, arrived);
+      return error(req, simple(405, "10006", "Method not allowed", "Use POST on /v2/calls."));
     }
     if (seg.size() == 3 && seg[1] == "calls") {
-      if (method != http::verb::get) co_return error(req, simple(405, "10006", "Method not allowed", "Use GET."));
+      if (method != http::verb::get) return error(req, simple(405, "10006", "Method not allowed", "Use GET."));
       const sim_call* c = world.find_call(seg[2]);
-      if (!c) co_return error(req, call_world::unknown_call_error());
-      co_return http::json_response(req, http::status::ok, call_status_json(*c));
+      if (!c) return error(req, call_world::unknown_call_error());
+      return http::json_response(req, http::status::ok, call_status_json(*c));
     }
     if (seg.size() == 5 && seg[1] == "calls" && seg[3] == "actions") {
-      if (method != http::verb::post) co_return error(req, simple(405, "10006", "Method not allowed", "Use POST."));
-      co_return action(req, seg[2], seg[4]);
+      if (method != http::verb::post) return error(req, simple(405, "10006", "Method not allowed", "Use POST."));
+      return action(req, seg[2], seg[4]);
     }
-    co_return error(req, simple(404, "10005", "Resource not found", "The requested resource does not exist."));
+    return error(req, simple(404, "10005", "Resource not found", "The requested resource does not exist."));
   }
 
   http::response sim(http::request& req, const std::vector<std::string>& seg) {

@@ -112,6 +112,12 @@ void parse_numbers(const value& o, scenario& s) {
   }
 }
 
+// A fault probability under "faults": a number in [0, 1].
+void read_probability(const value& f, std::string_view key, double& out) {
+  read_number(f, key, "faults", out);
+  if (out > 1) throw bad_field(join("faults", key) + ": must be <= 1");
+}
+
 void parse_faults(const value& f, fault_settings& out) {
   if (auto* r = object_member(f, "webhook_retry", "faults")) {
     read_int(*r, "max_attempts", "faults.webhook_retry", out.webhook_retry.max_attempts, 1);
@@ -119,12 +125,21 @@ void parse_faults(const value& f, fault_settings& out) {
     read_number(*r, "max_backoff_s", "faults.webhook_retry", out.webhook_retry.max_backoff_s);
     read_number(*r, "timeout_s", "faults.webhook_retry", out.webhook_retry.timeout_s, 0.01);
   }
-  read_number(f, "webhook_duplicate_p", "faults", out.webhook_duplicate_p);
-  read_number(f, "webhook_drop_first_p", "faults", out.webhook_drop_first_p);
+  read_probability(f, "webhook_duplicate_p", out.webhook_duplicate_p);
+  read_probability(f, "webhook_drop_first_p", out.webhook_drop_first_p);
   read_number(f, "webhook_delay_max_s", "faults", out.webhook_delay_max_s);
-  read_number(f, "rest_5xx_p", "faults", out.rest_5xx_p);
-  read_number(f, "rest_429_p", "faults", out.rest_429_p);
+  read_probability(f, "webhook_delay_p", out.webhook_delay_p);
+  read_probability(f, "webhook_reorder_p", out.webhook_reorder_p);
+  read_number(f, "webhook_reorder_hold_s", "faults", out.webhook_reorder_hold_s);
+  read_probability(f, "webhook_lose_call_p", out.webhook_lose_call_p);
+  read_probability(f, "rest_5xx_p", out.rest_5xx_p);
+  read_probability(f, "rest_429_p", out.rest_429_p);
   read_number(f, "rest_slow_s", "faults", out.rest_slow_s);
+  read_probability(f, "rest_slow_p", out.rest_slow_p);
+  read_probability(f, "rest_reset_before_p", out.rest_reset_before_p);
+  read_probability(f, "rest_reset_after_p", out.rest_reset_after_p);
+  read_int(f, "dial_reply_loss_after", "faults", out.dial_reply_loss_after, 0);
+  read_number(f, "dial_reply_loss_s", "faults", out.dial_reply_loss_s);
 }
 
 scenario parse_root(const value& root) {

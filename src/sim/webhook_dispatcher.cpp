@@ -37,6 +37,8 @@ struct webhook_dispatcher::impl {
   bool stopped = false;
   std::size_t in_flight = 0;
   std::unordered_map<std::string, std::deque<webhook_out>> lanes;  // present = a lane coroutine runs
+  std::unordered_map<std::string, net::steady_timer*> holds;        // lanes holding an event for reorder
+  std::unordered_map<std::string, bool> lost_calls;                 // call -> its webhooks are lost forever
   std::map<std::string, std::unique_ptr<http::client>> clients;    // by origin
   std::set<net::steady_timer*> waits;                              // cancelled by stop()
 
@@ -98,7 +100,8 @@ awaitable<bool> post(std::shared_ptr<webhook_dispatcher::impl> self, const webho
 awaitable<void> deliver(std::shared_ptr<webhook_dispatcher::impl> self, webhook_out ev) {
   const auto& policy = self->faults.webhook_retry;
   std::string id = random_uuid();
-  if (self->faults.webhook_delay_max_s > 0) {
+  if (self->faults.webhook_delay_max_s > 0 && self->chance(self->faults.webhook_delay_p)) {
+    ++self->stats.faults.webhook_delayed;
     co_await pause(self, std::uniform_real_distribution<double>(0, self->faults.webhook_delay_max_s)(self->rng));
   }
   double backoff = policy.initial_backoff_s;
@@ -107,6 +110,7 @@ awaitable<void> deliver(std::shared_ptr<webhook_dispatcher::impl> self, webhook_
     bool ok;
     if (attempt == 1 && self->chance(self->faults.webhook_drop_first_p)) {
       ++self->stats.webhook_attempts;  // "lost in the network": the receiver never sees it
+      ++self->stats.faults.webhook_dropped_first;
       ok = false;
     } else {
       ok = co_await post(self, ev, id, attempt);
@@ -133,6 +137,17 @@ awaitable<void> deliver(std::shared_ptr<webhook_dispatcher::impl> self, webhook_
   }
 }
 
+// Waits up to webhook_reorder_hold_s for another event of `call_id`; enqueue() ends the wait early.
+awaitable<void> hold(std::shared_ptr<webhook_dispatcher::impl> self, const std::string& call_id) {
+  net::steady_timer timer(self->ex);
+  timer.expires_after(std::chrono::milliseconds(static_cast<long long>(self->faults.webhook_reorder_hold_s * 1000)));
+  self->waits.insert(&timer);
+  self->holds[call_id] = &timer;
+  co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+  self->holds.erase(call_id);
+  self->waits.erase(&timer);
+}
+
 awaitable<void> run_lane(std::shared_ptr<webhook_dispatcher::impl> self, std::string call_id) {
   for (;;) {
     auto it = self->lanes.find(call_id);
@@ -145,6 +160,18 @@ awaitable<void> run_lane(std::shared_ptr<webhook_dispatcher::impl> self, std::st
     webhook_out ev = std::move(it->second.front());
     it->second.pop_front();
     try {
+      if (self->chance(self->faults.webhook_reorder_p)) {
+        // Hold this event until the call's next one exists, deliver that one first, then this one.
+        if (self->lanes[call_id].empty()) co_await hold(self, call_id);
+        auto& lane = self->lanes[call_id];
+        if (!lane.empty() && !self->stopped) {
+          webhook_out next = std::move(lane.front());
+          lane.pop_front();
+          ++self->stats.faults.webhook_reordered;
+          co_await deliver(self, std::move(next));
+          --self->in_flight;
+        }
+      }
       co_await deliver(self, std::move(ev));
     } catch (const std::exception& e) {
       log::error("sim.webhooks", "delivery crashed", {{"error", e.what()}});
@@ -165,10 +192,23 @@ webhook_dispatcher::~webhook_dispatcher() { stop(); }
 
 void webhook_dispatcher::enqueue(webhook_out event) {
   if (impl_->stopped) return;
-  ++impl_->in_flight;
   std::string id = event.call_control_id;
+  if (event.customer_leg) {
+    // Decided once per call, at its first event: this call's webhooks never leave (Telnyx gave up).
+    auto [lost, first] = impl_->lost_calls.try_emplace(id, false);
+    if (first && impl_->chance(impl_->faults.webhook_lose_call_p)) {
+      lost->second = true;
+      ++impl_->stats.faults.webhook_lost_calls;
+    }
+    if (lost->second) {
+      ++impl_->stats.faults.webhook_lost_events;
+      return;
+    }
+  }
+  ++impl_->in_flight;
   auto [it, fresh] = impl_->lanes.try_emplace(id);
   it->second.push_back(std::move(event));
+  if (auto h = impl_->holds.find(id); h != impl_->holds.end()) h->second->cancel();
   if (fresh) net::co_spawn(impl_->ex, run_lane(impl_, std::move(id)), net::detached);
 }
 

@@ -22,6 +22,7 @@ struct stack_options {
   int ring_timeout_s = 15;
   int max_attempts = 3;
   int status_check_after_s = 15;  // dialing.status_check_after_s
+  int request_timeout_ms = 5000;  // telnyx.request_timeout_ms
   std::string api_tokens_env{};   // not empty: also api.tokens_env = "IT_API_TOKENS", set to this value
   std::string crm_json{};         // dialerd's "crm" block (a JSON object); empty: no CRM push
 };

@@ -28,8 +28,12 @@ struct server_options {
 };
 
 // Called once per request on the server's executor. It may suspend (co_await) before answering.
-// An exception escaping it becomes a 500 with no internals, logged.
+// An exception escaping it becomes a 500 with no internals, logged, except drop_connection.
 using handler = std::function<awaitable<response>(request&)>;
+
+// Thrown by a handler to close the connection at once with a TCP reset and no reply (fault injection:
+// telnyx-sim's connection resets).
+struct drop_connection {};
 
 class server {
  public:

@@ -60,6 +60,7 @@ struct webhook_out {
   std::string event_type;
   std::string payload_json;  // the "payload" object, serialised
   sys_time occurred_at;      // wall time
+  bool customer_leg = false; // a customer call (the only legs webhook_lose_call_p applies to)
 };
 
 // Lifecycle of one leg.
@@ -99,7 +100,7 @@ struct sim_call {
   std::vector<scheduler::timer_id> timers;  // everything pending for this leg
   std::optional<scheduler::timer_id> patience_timer, talk_timer, speak_timer, playback_timer;
   std::string playback_url;
-  std::map<std::string, sys_time> action_commands;  // command_id -> first seen (sim time)
+  std::map<std::string, sys_time> action_commands;  // command_id -> first seen (wall time)
   bool alive() const { return state != call_state::ended; }
   bool is_customer() const { return kind == "customer"; }
 };
@@ -144,6 +145,8 @@ class call_world {
   const scenario& config() const { return scenario_; }
   sys_time now() const { return sched_.now(); }
 
+  // Repeated command_ids are ignored for 60 REAL seconds, as on Telnyx: a dialer's retries run on
+  // real time whatever the time scale.
   static constexpr std::chrono::seconds command_window{60};
   static constexpr std::chrono::minutes retention{10};
 
@@ -178,8 +181,8 @@ class call_world {
     sys_time at;
   };
   std::unordered_map<std::string, dial_command> dial_commands_;
-  std::unordered_map<std::string, int> live_by_client_state_;
-  std::map<std::string, int> live_by_session_, live_by_from_;
+  std::unordered_map<std::string, int> dials_by_client_state_;  // calls created per attempt, ever
+  std::map<std::string, int> live_by_session_, live_by_from_, live_by_to_;
   int live_calls_ = 0;
   counters stats_;
 };

@@ -49,15 +49,24 @@ struct webhook_retry_policy {
   double timeout_s = 2;            // no complete reply within this is a failure
 };
 
-// Fault knobs. Probabilities are per event / per request in [0, 1].
+// Fault knobs. Probabilities are per event / per request / per call in [0, 1]; times are REAL seconds.
 struct fault_settings {
   webhook_retry_policy webhook_retry;
-  double webhook_duplicate_p = 0;   // deliver an event a second time after it succeeded (same data.id)
-  double webhook_drop_first_p = 0;  // count attempt 1 as failed without sending, so it is redelivered
-  double webhook_delay_max_s = 0;   // extra random real delay before an event's first attempt
-  double rest_5xx_p = 0;            // a /v2 request answers 500 without acting
-  double rest_429_p = 0;            // a /v2 request answers 429 (code 10011) without acting
-  double rest_slow_s = 0;           // every /v2 reply is delayed this many real seconds
+  double webhook_duplicate_p = 0;     // deliver an event a second time after it succeeded (same data.id)
+  double webhook_drop_first_p = 0;    // count attempt 1 as failed without sending, so it is redelivered
+  double webhook_delay_max_s = 0;     // extra random real delay in [0, max] before an event's first attempt
+  double webhook_delay_p = 1;         // share of events that get that delay (when webhook_delay_max_s > 0)
+  double webhook_reorder_p = 0;       // hold an event and deliver it after the same call's next event
+  double webhook_reorder_hold_s = 1;  // how long a held event waits for a next event (then goes anyway)
+  double webhook_lose_call_p = 0;     // customer calls whose every webhook is never delivered
+  double rest_5xx_p = 0;              // a /v2 request answers 500 without acting
+  double rest_429_p = 0;              // a /v2 request answers 429 (code 10011) without acting
+  double rest_slow_s = 0;             // a /v2 reply is delayed this many real seconds (before acting)
+  double rest_slow_p = 1;             // share of /v2 requests that are slow (when rest_slow_s > 0)
+  double rest_reset_before_p = 0;     // a /v2 request's connection is reset before the sim acts
+  double rest_reset_after_p = 0;      // the sim acts (dials, hangs up...) and then resets the connection
+  int dial_reply_loss_after = 0;      // from this POST /calls on (1 = the first; 0 = never) ...
+  double dial_reply_loss_s = 0;       // ... for this long, every dial is placed but its reply is lost
 };
 
 // Telnyx's account dial limit: N dials in a rolling window (real time), else 429 code 90103.

@@ -66,6 +66,9 @@ struct rest_options {
   std::chrono::milliseconds max_backoff{5000};         // also caps a 429's x-ratelimit-reset wait
   std::size_t max_connections = 32;
   bool verify_peer = true;
+  // Paces every POST /calls try, retries included, to at most this many per second (0: unpaced).
+  // Telnyx counts each dial request against the account's limit, and the engine paces only new dials.
+  double dials_per_second = 0;
 };
 
 class rest_client {

@@ -241,15 +241,19 @@ TEST_CASE("a repeated action command_id on a call is ignored") {
   CHECK(f.act(id, "hangup"));             // a different command on the ended call: 90018
 }
 
-TEST_CASE("a second dial with a live call's client_state and a new command_id counts as a double dial") {
+TEST_CASE("a second dial with a call's client_state and a new command_id counts as a double dial") {
   fixture f;
   auto cs = client_state("ses1", "customer");
   f.dial(silent_number, cs, "a");
   f.dial(silent_number, cs, "b");
   CHECK(f.world.stats().double_dials == 1);
-  f.clock.advance(30s);  // both ended: a later retry with that state is fine
+  // Both ended: the same attempt (client_state names session, item, call and attempt) dialed yet
+  // again is still a double dial; the contact gets a call the dialer does not know about.
+  f.clock.advance(30s);
   f.dial(silent_number, cs, "c");
-  CHECK(f.world.stats().double_dials == 1);
+  CHECK(f.world.stats().double_dials == 2);
+  f.dial(silent_number, client_state("ses1", "customer", 2), "d");  // the next attempt is not
+  CHECK(f.world.stats().double_dials == 2);
 }
 
 TEST_CASE("customer calls are counted per session and per caller number at their peak") {
