@@ -296,8 +296,18 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
       channel->end(stream_end::client_left);
       co_return;
     }
-    ++streams_;
     net::steady_timer wake(ex_);
+    // Undone however the frame ends, even destroyed unresumed with the io_context: the channel may
+    // outlive it and must not call into it.
+    struct stream_guard {
+      impl& self;
+      stream_channel& channel;
+      stream_guard(impl& s, stream_channel& c) : self(s), channel(c) { ++self.streams_; }
+      ~stream_guard() {
+        channel.on_activity(nullptr);
+        --self.streams_;
+      }
+    } guard(*this, *channel);
     // A stream ended by the producer's side (too slow, server stop) is cut off at once, even while a
     // write to a client that does not read is pending.
     channel->on_activity([&wake, &lowest, ch = channel.get()] {
@@ -339,8 +349,6 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
       wake.expires_after(close_grace);
       co_await wake.async_wait(use_tuple);
     }
-    channel->on_activity(nullptr);
-    --streams_;
   }
 
   net::any_io_executor ex_;
