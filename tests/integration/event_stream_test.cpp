@@ -221,7 +221,7 @@ TEST_CASE("?sessionId= streams only that session's events, and Last-Event-ID res
   }
 }
 
-TEST_CASE("GET /api/events needs a Bearer token; an idle stream gets heartbeats and ends with dialerd") {
+TEST_CASE("GET /api/events needs a Bearer token, and an idle stream gets heartbeats and ends with dialerd") {
   stack s({.scenario_json = R"({"agent": {"answer_after_s": 1}})", .events_heartbeat_s = 1});
   auto none = s.raw(verb::get, "/api/events", "", {});
   CHECK(none.status == 401);

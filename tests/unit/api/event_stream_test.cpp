@@ -134,7 +134,7 @@ TEST_CASE("a resume from an event no longer kept gets stream.reset with the id t
         "retry: 3000\n\nid: 5\nevent: stream.reset\ndata: {\"reason\":\"events_missed\",\"lastEventId\":1}\n\n");
 }
 
-TEST_CASE("a client that falls behind is disconnected; the others and the publisher carry on") {
+TEST_CASE("a client that falls behind is disconnected while the others and the publisher carry on") {
   event_stream_options o;
   o.client_buffer_bytes = 200;
   fixture fx(o);

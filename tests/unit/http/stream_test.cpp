@@ -205,7 +205,7 @@ TEST_CASE("server stop ends every stream as server_stop and closes the connectio
   CHECK(run_until(fx.ioc, [&] { return fx.srv->open_connections() == 0; }));
 }
 
-TEST_CASE("a client that does not read is cut off once its buffer is full; the producer never waits") {
+TEST_CASE("a client that does not read is cut off once its buffer is full and the producer never waits") {
   stream_fixture fx;
   fx.stream_opts.max_buffered = 16 * 1024;
   tcp::socket idle_client(fx.ioc);
