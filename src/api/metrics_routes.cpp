@@ -37,7 +37,7 @@ void service::add_metrics_routes() {
     out.family("dialer_lines_in_use", "gauge", "customer calls in flight across sessions (caller numbers in use)");
     out.sample("dialer_lines_in_use", {}, lines);
     out.family("dialer_sse_clients", "gauge", "open GET /api/events streams");
-    out.sample("dialer_sse_clients", {}, sse_clients_ ? static_cast<double>(sse_clients_()) : 0);
+    out.sample("dialer_sse_clients", {}, events_ ? static_cast<double>(events_->clients()) : 0);
     http::response res{status::ok, req.version()};
     res.set(http::bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     res.keep_alive(req.keep_alive());

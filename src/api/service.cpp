@@ -67,6 +67,10 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
   add_agent_routes();
   add_stats_routes();
   add_metrics_routes();
+  events_ = std::make_unique<event_stream>(
+      engine_.events(), [this](const std::string& id) { return engine_.db().get_session(id).has_value(); },
+      event_stream_options::from(cfg_));
+  events_->add_routes(router_);
 }
 
 service::~service() = default;

@@ -26,9 +26,8 @@ void engine::impl::emit_call_connected(const store::call_record& c, effects& fx)
   emit(fx, event_types::call_connected, c.session_id, call_connected_json(c, contact_of(c, item ? &*item : nullptr), agent_id));
 }
 
-void engine::impl::emit_call_ended(const store::call_record& c, const store::queue_item_record* item, effects& fx) {
-  auto s = c.session_id.empty() ? std::nullopt : db_.get_session(c.session_id);
-  std::string agent_id = s ? s->agent_id : std::string();
+void engine::impl::emit_call_ended(const store::call_record& c, const store::queue_item_record* item,
+                                   const std::string& agent_id, effects& fx) {
   emit(fx, event_types::call_ended, c.session_id, call_ended_json(c, contact_of(c, item), agent_id));
 }
 

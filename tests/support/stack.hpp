@@ -25,6 +25,7 @@ struct stack_options {
   int request_timeout_ms = 5000;  // telnyx.request_timeout_ms
   std::string api_tokens_env{};   // not empty: also api.tokens_env = "IT_API_TOKENS", set to this value
   std::string crm_json{};         // dialerd's "crm" block (a JSON object); empty: no CRM push
+  int events_heartbeat_s = 15;    // api.events_heartbeat_s
 };
 
 struct reply {

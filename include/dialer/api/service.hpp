@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "dialer/api/metrics.hpp"
+#include "dialer/api/event_stream.hpp"
 #include "dialer/common/clock.hpp"
 #include "dialer/config/config.hpp"
 #include "dialer/engine/engine.hpp"
@@ -23,8 +24,8 @@ class service {
 
   awaitable<http::response> handle(http::request& req);
   const http::router& routes() const { return router_; }
-  // Feeds the dialer_sse_clients gauge of /metrics (open event streams); 0 until set.
-  void set_sse_client_count(std::function<std::size_t()> count) { sse_clients_ = std::move(count); }
+  // GET /api/events: connected SSE clients and the like (for /metrics).
+  const event_stream& events() const { return *events_; }
 
  private:
   void add_session_routes();
@@ -43,7 +44,7 @@ class service {
   std::unique_ptr<telnyx::signature_verifier> verifier_;
   http::router router_;
   metrics metrics_;
-  std::function<std::size_t()> sse_clients_;
+  std::unique_ptr<event_stream> events_;
 };
 
 }  // namespace dialer::api

@@ -62,6 +62,7 @@ struct config {
   std::vector<agent> agents;
   dialing_settings dialing;
   std::vector<std::string> api_tokens;  // from api.tokens or env api.tokens_env (comma separated); never logged
+  std::chrono::seconds events_heartbeat{15};  // api.events_heartbeat_s: SSE heartbeat while idle (GET /api/events)
   // The "compliance" block (SPEC §10) serialised as JSON, or empty when absent. Accepted here only
   // so a config that carries it loads; its validation belongs to the compliance code.
   std::string compliance_json;

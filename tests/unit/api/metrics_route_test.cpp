@@ -35,7 +35,7 @@ TEST_CASE("a made-up method is counted as method other, so clients cannot add la
   CHECK(text.find("BREW") == std::string::npos);
 }
 
-TEST_CASE("metrics show calls by kind and outcome from the database, the SSE gauge from its source, and database up") {
+TEST_CASE("metrics show calls by kind and outcome from the database, the SSE gauge from the open streams, and database up") {
   test::service_fixture f;
   store::call_record c;
   c.id = "call_m1";
@@ -52,12 +52,16 @@ TEST_CASE("metrics show calls by kind and outcome from the database, the SSE gau
   }
   auto before = get(f, "/metrics").body();
   CHECK(before.find("\ndialer_sse_clients 0\n") != std::string::npos);
-  f.svc.set_sse_client_count([] { return std::size_t{3}; });
+  // Two open event streams (their responses hold the streams open).
+  auto stream_1 = get(f, "/api/events", true);
+  auto stream_2 = get(f, "/api/events", true);
+  REQUIRE(stream_1.stream);
+  REQUIRE(stream_2.stream);
   auto res = get(f, "/metrics");
   CHECK(res.result() == http::status::ok);
   CHECK(std::string(res[http::bhttp::field::content_type]) == "text/plain; version=0.0.4; charset=utf-8");
   const auto& text = res.body();
-  CHECK(text.find("\ndialer_sse_clients 3\n") != std::string::npos);
+  CHECK(text.find("\ndialer_sse_clients 2\n") != std::string::npos);
   CHECK(text.find("\ndialer_calls{kind=\"manual\",outcome=\"busy\"} 1\n") != std::string::npos);
   CHECK(text.find("\ndialer_database_up 1\n") != std::string::npos);
   CHECK(text.find("\ndialer_lines_in_use 0\n") != std::string::npos);
