@@ -99,7 +99,7 @@ struct sim_call {
   std::vector<scheduler::timer_id> timers;  // everything pending for this leg
   std::optional<scheduler::timer_id> patience_timer, talk_timer, speak_timer, playback_timer;
   std::string playback_url;
-  std::map<std::string, sys_time> action_commands;  // command_id -> first seen (sim time)
+  std::map<std::string, sys_time> action_commands;  // command_id -> first seen (wall time)
   bool alive() const { return state != call_state::ended; }
   bool is_customer() const { return kind == "customer"; }
 };
