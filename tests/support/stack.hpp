@@ -22,6 +22,9 @@ struct stack_options {
   int ring_timeout_s = 15;
   int max_attempts = 3;
   int status_check_after_s = 15;  // dialing.status_check_after_s
+  int wrap_up_s = 0;              // dialing.wrap_up_s
+  std::string server_extra{};     // more members of dialerd's "server" object: `, "read_timeout_ms": 500`
+  bool https = false;             // the stack talks HTTPS to dialerd (server.tls in server_extra), no peer check
 };
 
 struct reply {
@@ -74,6 +77,8 @@ class stack {
   void restart_dialerd();
   // Stops dialerd with SIGTERM and returns its exit status.
   int stop_dialerd();
+  // Kills dialerd with SIGKILL (a crash: no cleanup at all) and reaps it.
+  void kill_dialerd();
 
   static constexpr const char* token = "integration-test-token-0123456789";
 
@@ -85,6 +90,7 @@ class stack {
   std::unique_ptr<child_process> dialerd_;
   unsigned short sim_port_ = 0;
   unsigned short dialerd_port_ = 0;
+  bool https_ = false;
   std::unique_ptr<telnyx::signature_signer> sim_signer_;
 };
 
