@@ -26,6 +26,23 @@ void engine::recover() {
       m.runtime(call.session_id).lines[call.from] = call.id;
       ++live;
     }
+    // A bridge or hangup decided before the crash may never have been sent, and a customer who
+    // answered waits in silence for it, holding the line (and, for a bridge, the reserved agent).
+    // Sending it again is safe: a repeated bridge to the same leg changes nothing, and a hangup of a
+    // call that is already gone is answered 90018, which settles it.
+    if (!call.call_control_id.empty() && call.state.status != domain::call_status::ended) {
+      if (call.state.pending != domain::outcome::none) {
+        fx.commands.push_back({effects::command::kind::hangup, call, {}});
+      } else if (call.kind == domain::call_kind::customer && call.state.status == domain::call_status::answered &&
+                 call.state.route == domain::routing::bridging) {
+        auto s = db_.get_session(call.session_id);
+        auto agent = s ? db_.get_agent(s->agent_id) : store::agent_record{};
+        auto leg = agent.leg_call_id.empty() ? std::nullopt : db_.get_call(agent.leg_call_id);
+        if (agent.talking_call_id == call.id && leg && !leg->call_control_id.empty() &&
+            leg->state.status != domain::call_status::ended)
+          fx.commands.push_back({effects::command::kind::bridge, call, leg->call_control_id});
+      }
+    }
     if (!call.call_control_id.empty() || call.state.status != domain::call_status::dialing) continue;
     // The process stopped between writing the attempt and hearing the dial's reply. Telnyx ignores a
     // repeated command_id for 60 s, so a young attempt is re-sent as it was; an older one cannot be
@@ -38,6 +55,13 @@ void engine::recover() {
   }
   tx.commit();
   m.run(std::move(fx));
+  // Wrap-up ends on an in-memory timer: one running when the process stopped is armed again, or the
+  // agent would stay in wrap_up for ever and every answered customer would be dropped as "agent busy".
+  for (const auto& a : m.cfg_.agents) {
+    auto agent = db_.get_agent(a.id);
+    if (agent.state == domain::agent_state::wrap_up && agent.wrap_up_until_ms)
+      m.arm_wrap_up(agent.id, *agent.wrap_up_until_ms);
+  }
   auto active = db_.active_sessions();
   log::info("engine", "recovered", {{"active_sessions", std::to_string(active.size())},
                                     {"live_customer_calls", std::to_string(live)}});
