@@ -26,23 +26,6 @@ void engine::recover() {
       m.runtime(call.session_id).lines[call.from] = call.id;
       ++live;
     }
-    // A bridge or hangup decided before the crash may never have been sent, and a customer who
-    // answered waits in silence for it, holding the line (and, for a bridge, the reserved agent).
-    // Sending it again is safe: a repeated bridge to the same leg changes nothing, and a hangup of a
-    // call that is already gone is answered 90018, which settles it.
-    if (!call.call_control_id.empty() && call.state.status != domain::call_status::ended) {
-      if (call.state.pending != domain::outcome::none) {
-        fx.commands.push_back({effects::command::kind::hangup, call, {}});
-      } else if (call.kind == domain::call_kind::customer && call.state.status == domain::call_status::answered &&
-                 call.state.route == domain::routing::bridging) {
-        auto s = db_.get_session(call.session_id);
-        auto agent = s ? db_.get_agent(s->agent_id) : store::agent_record{};
-        auto leg = agent.leg_call_id.empty() ? std::nullopt : db_.get_call(agent.leg_call_id);
-        if (agent.talking_call_id == call.id && leg && !leg->call_control_id.empty() &&
-            leg->state.status != domain::call_status::ended)
-          fx.commands.push_back({effects::command::kind::bridge, call, leg->call_control_id});
-      }
-    }
     if (!call.call_control_id.empty() || call.state.status != domain::call_status::dialing) continue;
     // The process stopped between writing the attempt and hearing the dial's reply. Telnyx ignores a
     // repeated command_id for 60 s, so a young attempt is re-sent as it was; an older one cannot be

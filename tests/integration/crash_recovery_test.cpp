@@ -78,9 +78,9 @@ TEST_CASE("dialerd killed 20+ times during a 320-contact session loses nothing a
   // enough to outlive any outage here (faults.webhook_retry is in real seconds). Every REST reply
   // takes 0.2 s, so a kill usually finds commands the sim will carry out but whose replies dialerd
   // never reads (the dial re-sent with its command_id after the restart is then ignored). A customer who
-  // answers waits for a bridge or a hangup for ever (unbridged_patience_s), so a bridge or hangup that
-  // a crash swallowed holds its line and the agent until dialerd sends it again; the agent's wrap-up
-  // (1 s, dialerd's real time) must end even when dialerd was killed during it.
+  // answers waits for a bridge or a hangup for ever (unbridged_patience_s): only dialerd's own
+  // commands end an answered call. The agent's wrap-up (1 s, dialerd's real time) must end even when
+  // dialerd was killed during it.
   test::stack s({.scenario_json = R"({"outcomes": {"answer": 0.3, "busy": 0.15, "no_answer": 0.45, "invalid": 0.1},
                                       "ring_s": {"min": 1, "max": 8}, "talk_s": {"min": 2, "max": 10},
                                       "unbridged_patience_s": 1000000, "busy_after_s": 1, "invalid_after_s": 1,

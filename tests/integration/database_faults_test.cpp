@@ -147,3 +147,35 @@ TEST_CASE("when the disk is full (a file-size limit on dialerd), writes answer 5
   REQUIRE(::prlimit(pid, RLIMIT_FSIZE, &room, nullptr) == 0);
   check_resumed(s, id);
 }
+
+TEST_CASE("a retry that falls due while the database is locked is dialed once the lock is released") {
+  // One contact, two attempts 2 s apart: the second is placed by the retry timer, nothing else.
+  test::stack s({.scenario_json = ringing, .time_scale = 5, .max_attempts = 2, .retry_delay_s = 2});
+  auto created = s.api(verb::post, "/api/power-dialer/sessions",
+                       R"({"agentId": "alice", "concurrentLines": 1, "contacts": [{"phone": "+15550903001"}]})");
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  const std::string id = created.json()["id"].GetString();
+  REQUIRE(s.api(verb::patch, "/api/power-dialer/sessions/" + id, R"({"action": "start"})").status == 200);
+  auto queue = [&] { return s.api(verb::get, "/api/power-dialer/sessions/" + id + "/queue").json(); };
+  REQUIRE(test::eventually([&] {
+    auto q = queue();
+    const auto& item = q["items"][0];
+    return item["attempts"].GetInt() == 1 && item["status"] == "pending";
+  }, 30s));
+  {
+    SQLite::Database locker(s.database(), SQLite::OPEN_READWRITE);
+    locker.exec("BEGIN EXCLUSIVE");
+    // The retry timer fires and its dial cannot be written.
+    REQUIRE(test::eventually([&] {
+      return read_all(s.dir() / "dialerd.log").find("component=engine msg=failed") != std::string::npos;
+    }, 20s));
+    locker.exec("ROLLBACK");
+  }
+  REQUIRE(test::eventually([&] {
+    return std::string(s.api(verb::get, "/api/power-dialer/sessions/" + id).json()["status"].GetString()) == "completed";
+  }, 60s));
+  auto q = queue();
+  CHECK(q["items"][0]["attempts"].GetInt() == 2);
+  CHECK(q["items"][0]["status"] == "failed");
+  CHECK(s.sim(verb::get, "/sim/report").json()["dials"].GetInt() == 3);  // the agent leg and two attempts
+}

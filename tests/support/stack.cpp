@@ -122,7 +122,8 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()), https_(o.https) {
                {"id": "bob", "name": "Bob", "endpoint": "sip:bob@agents.example.com"}],
     "dialing": {"max_attempts": )" + std::to_string(o.max_attempts) + R"(, "ring_timeout_s": )" +
                              std::to_string(o.ring_timeout_s) + R"(, "status_check_after_s": )" +
-                             std::to_string(o.status_check_after_s) + R"(, "wrap_up_s": )" + std::to_string(o.wrap_up_s) + R"(},
+                             std::to_string(o.status_check_after_s) + R"(, "wrap_up_s": )" + std::to_string(o.wrap_up_s) +
+                             R"(, "retry_delay_s": )" + std::to_string(o.retry_delay_s) + R"(},
     "api": {"tokens": [")" + std::string(token) + R"("]}
   })";
   write_file(dir_ / "dialer.json", config);

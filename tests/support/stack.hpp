@@ -23,6 +23,7 @@ struct stack_options {
   int max_attempts = 3;
   int status_check_after_s = 15;  // dialing.status_check_after_s
   int wrap_up_s = 0;              // dialing.wrap_up_s
+  int retry_delay_s = 0;          // dialing.retry_delay_s
   std::string server_extra{};     // more members of dialerd's "server" object: `, "read_timeout_ms": 500`
   bool https = false;             // the stack talks HTTPS to dialerd (server.tls in server_extra), no peer check
 };
