@@ -2,6 +2,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -84,6 +85,9 @@ int serve(const config::config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (RLIMIT_FSIZE) must fail the write like a full disk (SQLITE_FULL -> 503, retried
+  // later), not kill the process with SIGXFSZ in the middle of a transaction.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::string config_path;
   bool check_only = false;
   for (int i = 1; i < argc; ++i) {

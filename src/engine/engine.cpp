@@ -40,6 +40,13 @@ void engine::recover() {
   }
   tx.commit();
   m.run(std::move(fx));
+  // Wrap-up ends on an in-memory timer: one running when the process stopped is armed again, or the
+  // agent would stay in wrap_up for ever and every answered customer would be dropped as "agent busy".
+  for (const auto& a : m.cfg_.agents) {
+    auto agent = db_.get_agent(a.id);
+    if (agent.state == domain::agent_state::wrap_up && agent.wrap_up_until_ms)
+      m.arm_wrap_up(agent.id, *agent.wrap_up_until_ms);
+  }
   auto active = db_.active_sessions();
   log::info("engine", "recovered", {{"active_sessions", std::to_string(active.size())},
                                     {"live_customer_calls", std::to_string(live)}});

@@ -64,7 +64,8 @@ struct engine::impl {
   session_runtime& runtime(const std::string& session_id) { return runtimes_[session_id]; }
 
   // dialing.cpp
-  void pump(const std::string& session_id);
+  void pump(const std::string& session_id);       // never throws: a failure is logged and retried in 1 s
+  void pump_once(const std::string& session_id);  // throws on a database error
   void pump_all();
   bool take_dial_slot();
   void place_customer_dial(store::session_record& s, store::queue_item_record& item, const std::string& from);

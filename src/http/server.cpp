@@ -39,6 +39,7 @@ using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 // Bounds the extra work done for a client that is being dropped (lingering close, TLS shutdown).
 constexpr std::chrono::milliseconds close_grace{1000};
 constexpr std::size_t drain_limit = 1024 * 1024;
+constexpr std::size_t first_read_size = 16 * 1024;  // what one read of a new request asks for
 
 tcp::endpoint parse_listen(const std::string& listen) {
   auto fail = [&](std::string_view why) -> tcp::endpoint {
@@ -252,10 +253,17 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options_.header_limit, UINT32_MAX)));
       parser.body_limit(options_.body_limit);
-      state.idle = buffer.size() == 0;
       beast::get_lowest_layer(stream).expires_after(options_.read_timeout);
+      if (buffer.size() == 0) {
+        // Idle (stop() may close it) only until the next request's first bytes arrive: a request
+        // that has begun arriving when SIGTERM comes is read, handled and answered, not cut off.
+        state.idle = true;
+        auto [fec, fn] = co_await stream.async_read_some(buffer.prepare(first_read_size), use_tuple);
+        state.idle = false;
+        if (fec) co_return false;
+        buffer.commit(fn);
+      }
       auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-      state.idle = false;
       if (ec) {
         const auto failure = failure_reply(ec);
         if (!failure) co_return false;

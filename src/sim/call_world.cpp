@@ -185,6 +185,9 @@ void call_world::track_live(const sim_call& c, int delta) {
 }
 
 dial_reply call_world::dial(const dial_params& p) {
+  // Telnyx's 60 s command_id window is real time, like the clients that rely on it (dialerd re-sends a
+  // dial after a restart only while it is young in real seconds): a time-scaled window would turn a
+  // faithful re-send into a second call.
   auto now = sched_.wall_now();
   if (!p.command_id.empty()) {
     auto it = dial_commands_.find(p.command_id);
@@ -439,7 +442,7 @@ std::optional<api_error> call_world::action(std::string_view id, std::string_vie
   sim_call* c = lookup(id);
   if (!c) return unknown_call();
   ++stats_.actions_by_type[std::string(action)];
-  auto now = sched_.wall_now();
+  auto now = sched_.wall_now();  // the command_id window is real time (see dial())
   if (!p.command_id.empty()) {
     auto it = c->action_commands.find(p.command_id);
     if (it != c->action_commands.end() && now - it->second < command_window) {

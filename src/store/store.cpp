@@ -26,7 +26,11 @@ store::store(const std::string& path, std::string_view synchronous) {
     auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
     db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db_->setBusyTimeout(2000);
+    // dialerd is the only writer, so a lock held elsewhere (a backup, an operator's sqlite3 shell) is
+    // worth only a short wait: the connection's thread also serves every webhook and API request, and
+    // 2 s per blocked write stalled them all (Telnyx retries after 2 s). A write that gives up throws:
+    // webhooks and the API answer 503 and are retried.
+    db_->setBusyTimeout(200);
     db_->exec("PRAGMA journal_mode=WAL");
     db_->exec("PRAGMA synchronous=" + std::string(synchronous));
     // Refuse a newer database before touching it: applying our schema could alter its layout.

@@ -42,8 +42,10 @@ webhook_parse_result parse_webhook(std::string_view body) {
     // Iterative parsing: a body of a million '[' must not overflow the stack (the default parser
     // recurses per nesting level). kParseStopWhenDoneFlag is NOT set: trailing bytes are an error.
     // RapidJSON refuses numbers beyond double range (1e400) even in unused fields: such a body
-    // is reported as invalid JSON, which no real Telnyx delivery contains.
-    rapidjson::ParseResult parsed = doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+    // is reported as invalid JSON, which no real Telnyx delivery contains. Bytes that are not UTF-8
+    // are refused too: stored as they came, they would later make our own API replies invalid JSON.
+    rapidjson::ParseResult parsed = doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+        body.data(), body.size());
     if (parsed.IsError()) {
       std::string message = rapidjson::GetParseError_En(parsed.Code());
       if (!message.empty() && message.back() == '.') message.pop_back();

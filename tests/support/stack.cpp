@@ -90,7 +90,7 @@ rapidjson::Document reply::json() const {
   return d;
 }
 
-stack::stack(const stack_options& o) : dir_(make_temp_dir()) {
+stack::stack(const stack_options& o) : dir_(make_temp_dir()), https_(o.https) {
   write_file(dir_ / "scenario.json", o.scenario_json);
   dialerd_port_ = free_port();
   const std::string webhook = "http://127.0.0.1:" + std::to_string(dialerd_port_) + "/webhooks/telnyx";
@@ -111,7 +111,7 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()) {
   std::string numbers;
   for (int i = 1; i <= o.numbers; ++i) numbers += (i > 1 ? ",\"" : "\"") + std::string("+1555000000") + std::to_string(i) + "\"";
   const std::string config = R"({
-    "server": {"listen": "127.0.0.1:)" + std::to_string(dialerd_port_) + R"("},
+    "server": {"listen": "127.0.0.1:)" + std::to_string(dialerd_port_) + R"(")" + o.server_extra + R"(},
     "database": ")" + database() + R"(",
     "database_synchronous": "NORMAL",
     "telnyx": {"api_base": "http://127.0.0.1:)" + std::to_string(sim_port_) + R"(/v2", "api_key_env": "IT_TELNYX_KEY",
@@ -123,7 +123,8 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()) {
                {"id": "bob", "name": "Bob", "endpoint": "sip:bob@agents.example.com"}],
     "dialing": {"max_attempts": )" + std::to_string(o.max_attempts) + R"(, "ring_timeout_s": )" +
                              std::to_string(o.ring_timeout_s) + R"(, "status_check_after_s": )" +
-                             std::to_string(o.status_check_after_s) + R"(},
+                             std::to_string(o.status_check_after_s) + R"(, "wrap_up_s": )" + std::to_string(o.wrap_up_s) +
+                             R"(, "retry_delay_s": )" + std::to_string(o.retry_delay_s) + R"(},
     "api": {"tokens": [")" + std::string(token) + R"("], "events_heartbeat_s": )" +
                              std::to_string(o.events_heartbeat_s) +
                              (o.api_tokens_env.empty() ? "" : R"(, "tokens_env": "IT_API_TOKENS")") + "}" +
@@ -153,6 +154,8 @@ stack::~stack() {
 
 int stack::stop_dialerd() { return dialerd_->stop(SIGTERM, std::chrono::seconds(15)); }
 
+void stack::kill_dialerd() { dialerd_->stop(SIGKILL, std::chrono::seconds(10)); }
+
 reply stack::api(http::verb method, const std::string& target, const std::string& body) {
   return request(dialerd_port_, method, target, body, true);
 }
@@ -168,7 +171,11 @@ reply stack::raw(http::verb method, const std::string& target, const std::string
 reply stack::request(unsigned short port, http::verb method, const std::string& target, const std::string& body,
                      bool auth, const header_list& headers) {
   net::io_context io;
-  http::client client(io.get_executor(), "http://127.0.0.1:" + std::to_string(port));
+  const bool https = https_ && port == dialerd_port_;
+  http::client_options options;
+  options.verify_peer = false;  // only with https: the test's throwaway self-signed certificate
+  http::client client(io.get_executor(), (https ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port),
+                      options);
   http::client_request req;
   req.method = method;
   req.target = target;

@@ -26,6 +26,10 @@ struct stack_options {
   std::string api_tokens_env{};   // not empty: also api.tokens_env = "IT_API_TOKENS", set to this value
   std::string crm_json{};         // dialerd's "crm" block (a JSON object); empty: no CRM push
   int events_heartbeat_s = 15;    // api.events_heartbeat_s
+  int wrap_up_s = 0;              // dialing.wrap_up_s
+  int retry_delay_s = 0;          // dialing.retry_delay_s
+  std::string server_extra{};     // more members of dialerd's "server" object: `, "read_timeout_ms": 500`
+  bool https = false;             // the stack talks HTTPS to dialerd (server.tls in server_extra), no peer check
 };
 
 struct reply {
@@ -78,6 +82,8 @@ class stack {
   void restart_dialerd();
   // Stops dialerd with SIGTERM and returns its exit status.
   int stop_dialerd();
+  // Kills dialerd with SIGKILL (a crash: no cleanup at all) and reaps it.
+  void kill_dialerd();
 
   static constexpr const char* token = "integration-test-token-0123456789";
 
@@ -89,6 +95,7 @@ class stack {
   std::unique_ptr<child_process> dialerd_;
   unsigned short sim_port_ = 0;
   unsigned short dialerd_port_ = 0;
+  bool https_ = false;
   std::unique_ptr<telnyx::signature_signer> sim_signer_;
   std::string api_tokens_env_;
 };
