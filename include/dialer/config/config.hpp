@@ -41,6 +41,11 @@ struct dialing_settings {
   std::string agent_caller_id;                 // E.164; defaults to numbers[0]
 };
 
+// Calls that arrive on one of the configured numbers (SPEC §6 inbound calls).
+struct inbound_settings {
+  std::string forward_to;  // E.164 or SIP URI: answer and transfer there; empty: reject with USER_BUSY
+};
+
 struct config {
   http::server_options server;   // listen, tls, limits
   std::string database = "var/dialer.db";
@@ -49,6 +54,7 @@ struct config {
   std::vector<std::string> numbers;  // E.164 caller ids
   std::vector<agent> agents;
   dialing_settings dialing;
+  inbound_settings inbound;
   std::vector<std::string> api_tokens;  // from api.tokens or env api.tokens_env (comma separated); never logged
   // The "compliance" block (SPEC §10) serialised as JSON, or empty when absent. Accepted here only
   // so a config that carries it loads; its validation belongs to the compliance code.
