@@ -10,6 +10,7 @@
 
 #include "dialer/api/errors.hpp"
 #include "dialer/api/json_views.hpp"
+#include "dialer/api/manual_call_routes.hpp"
 #include "dialer/api/request_bodies.hpp"
 #include "dialer/common/log.hpp"
 
@@ -62,6 +63,7 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
   });
   add_session_routes();
   add_queue_and_call_routes();
+  add_manual_call_routes(router_, engine_);
 }
 
 service::~service() = default;

@@ -17,6 +17,10 @@ void engine::impl::apply_call_event(store::call_record& call, const call_event& 
   if (!t.changed && t.actions.empty()) return;
   call.state = t.next;
   db_.update_call(call);
+  if (call.session_id.empty()) {  // manual and inbound calls: manual_calls.cpp
+    apply_sessionless_event(call, t, fx);
+    return;
+  }
   if (call.kind == call_kind::agent) {
     apply_agent_leg_event(call, t, fx);
     return;

@@ -20,5 +20,7 @@ struct session_patch {
 engine::result<engine::create_session_request> parse_create_session(std::string_view body);
 engine::result<session_patch> parse_session_patch(std::string_view body);
 engine::result<std::vector<engine::contact>> parse_add_contacts(std::string_view body);
+// POST /api/calls: agentId, from and to required strings; contactId and name optional.
+engine::result<engine::manual_call_request> parse_manual_call(std::string_view body);
 
 }  // namespace dialer::api
