@@ -63,6 +63,10 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
   });
   add_session_routes();
   add_queue_and_call_routes();
+  events_ = std::make_unique<event_stream>(
+      engine_.events(), [this](const std::string& id) { return engine_.db().get_session(id).has_value(); },
+      event_stream_options::from(cfg_));
+  events_->add_routes(router_);
   add_manual_call_routes(router_, engine_);
 }
 

@@ -373,7 +373,8 @@ std::string trim(std::string_view s) {
 }
 
 void read_api(const object_view& root, env_lookup getenv, config& out) {
-  object_view api(root.required("api"), "api", {"tokens", "tokens_env"});
+  object_view api(root.required("api"), "api", {"tokens", "tokens_env", "events_heartbeat_s"});
+  if (auto v = api.integer("events_heartbeat_s", 1, 3600)) out.events_heartbeat = std::chrono::seconds(*v);
   if (const json_value* tokens = api.find("tokens")) {
     if (!tokens->IsArray()) fail(api.path("tokens"), "must be an array of strings");
     for (rapidjson::SizeType i = 0; i < tokens->Size(); ++i) {

@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "dialer/common/log.hpp"
+#include "dialer/engine/event_payloads.hpp"
 #include "engine_impl.hpp"
 
 namespace dialer::engine {
@@ -15,8 +16,13 @@ using domain::call_kind;
 void engine::impl::apply_call_event(store::call_record& call, const call_event& ev, effects& fx) {
   auto t = domain::apply(call.state, ev);
   if (!t.changed && t.actions.empty()) return;
+  const auto before = call.state.status;
   call.state = t.next;
   db_.update_call(call);
+  if (call.state.status != before) {
+    emit_call_updated(call, fx);
+    if (call.state.status == domain::call_status::bridged && call.kind != call_kind::agent) emit_call_connected(call, fx);
+  }
   if (call.session_id.empty()) {  // manual and inbound calls: manual_calls.cpp
     apply_sessionless_event(call, t, fx);
     return;
@@ -34,9 +40,9 @@ void engine::impl::apply_call_event(store::call_record& call, const call_event& 
       if (m.changed) {
         item->state = m.next;
         s->stats.answered += 1;
-        db_.update_item(*item);
+        save_item(*item, fx);
       }
-      db_.update_session(*s);
+      save_session(*s, fx);
     }
   }
   for (auto action : t.actions) {
@@ -85,7 +91,10 @@ void engine::impl::settle_customer_call(store::call_record& call, effects& fx) {
                                       {"outcome", std::string(domain::to_string(o))},
                                       {"cause", call.state.hangup_cause}});
   auto s = db_.get_session(call.session_id);
-  if (!s) return;
+  if (!s) {
+    emit_call_ended(call, nullptr, fx);  // not a session's call (manual, inbound)
+    return;
+  }
   auto& rt = runtime(s->id);
   if (auto it = rt.lines.find(call.from); it != rt.lines.end() && it->second == call.id) rt.lines.erase(it);
   release_agent(s->agent_id, call.id, fx);
@@ -98,7 +107,7 @@ void engine::impl::settle_customer_call(store::call_record& call, effects& fx) {
       // A retried item goes to the back of the queue; a boosted one is ordered by its boost.
       if (item->state.status == domain::item_status::pending && o != domain::outcome::cancelled)
         item->seq = db_.next_seq(s->id);
-      db_.update_item(*item);
+      save_item(*item, fx);
     }
   }
   auto& k = s->stats;
@@ -109,7 +118,10 @@ void engine::impl::settle_customer_call(store::call_record& call, effects& fx) {
   }
   if (o == domain::outcome::dropped_agent_busy) k.dropped += 1;
   if (o == domain::outcome::machine) k.machine += 1;
-  db_.update_session(*s);
+  save_session(*s, fx);
+  if (o == domain::outcome::dropped_agent_busy && item)
+    emit(fx, event_types::call_dropped, s->id, call_dropped_json(call, contact_of(call, &*item), *item));
+  emit_call_ended(call, item ? &*item : nullptr, fx);
   fx.pump_sessions.insert(s->id);
 }
 
@@ -150,7 +162,7 @@ void engine::impl::apply_agent_leg_event(store::call_record& call, const domain:
       if (s->status == domain::session_status::running) {
         s->status = domain::session_status::paused;
         s->pause_reason = "agent_left";
-        db_.update_session(*s);
+        save_session(*s, fx);
         log::warn("engine", "agent left, session paused", {{"session", s->id}, {"agent", agent.id}});
       }
     }

@@ -101,15 +101,16 @@ void engine::impl::place_customer_dial(store::session_record& s, store::queue_it
   s.stats.calls += 1;
   if (t.first_contact) s.stats.contacted += 1;
 
+  effects fx;
   auto tx = db_.begin();
-  db_.update_item(item);
+  save_item(item, fx);
   db_.insert_call(c);
-  db_.update_session(s);
+  emit_call_updated(c, fx);
+  save_session(s, fx);
   tx.commit();  // the attempt and its command_id are durable before the dial is sent
   runtime(s.id).lines[from] = c.id;
   log::info("engine", "dial", {{"session", s.id}, {"call", c.id}, {"item", item.id}, {"from", from},
                                {"attempt", std::to_string(item.state.attempts)}});
-  effects fx;
   fx.commands.push_back({effects::command::kind::dial, c, {}});
   run(std::move(fx));
 }
@@ -129,6 +130,7 @@ void engine::impl::place_agent_dial(store::session_record& s, effects& fx) {
   c.client_state = make_client_state(c, 1);
   c.started_at_ms = now_ms();
   db_.insert_call(c);
+  emit_call_updated(c, fx);
   s.agent_call_id = c.id;
   auto agent = db_.get_agent(s.agent_id);
   agent.state = domain::apply(domain::agent_state::offline, domain::agent_event::leg_dialed, false).next;
@@ -146,7 +148,7 @@ void engine::impl::check_completion(store::session_record& s, effects& fx) {
   if (counts.pending > 0 || counts.calling > 0) return;
   s.status = session_status::completed;
   s.ended_at_ms = now_ms();
-  db_.update_session(s);
+  save_session(s, fx);
   log::info("engine", "session completed", {{"session", s.id}});
   cancel_live_calls(s.id, fx, true);
 }

@@ -82,6 +82,12 @@ struct engine::impl {
 
   // Queues a live event inside the open transaction; run() publishes it after the commit.
   void emit(effects& fx, std::string type, std::string session_id, std::string data_json);
+  // event_points.cpp: inside an open transaction, write a record and queue its live event.
+  void save_session(const store::session_record& s, effects& fx);  // + session.updated
+  void save_item(const store::queue_item_record& q, effects& fx);  // + queue.updated
+  void emit_call_updated(const store::call_record& c, effects& fx);  // call.updated
+  void emit_call_connected(const store::call_record& c, effects& fx);
+  void emit_call_ended(const store::call_record& c, const store::queue_item_record* item, effects& fx);
 
   // commands.cpp
   void run(effects fx);

@@ -115,7 +115,7 @@ result<store::session_record> engine::start_session(const std::string& id) {
   s->status = session_status::running;
   s->started_at_ms = m.now_ms();
   m.place_agent_dial(*s, fx);
-  db_.update_session(*s);
+  m.save_session(*s, fx);
   tx.commit();
   log::info("engine", "session started", {{"session", id}, {"agent", s->agent_id}});
   m.run(std::move(fx));
@@ -126,10 +126,14 @@ result<store::session_record> engine::pause_session(const std::string& id) {
   auto s = db_.get_session(id);
   if (!s) return not_found("session");
   if (s->status != session_status::running) return conflict("session is " + std::string(domain::to_string(s->status)));
+  effects fx;
+  auto tx = db_.begin();
   s->status = session_status::paused;
   s->pause_reason = "user";
-  db_.update_session(*s);
+  impl_->save_session(*s, fx);
+  tx.commit();
   log::info("engine", "session paused", {{"session", id}});
+  impl_->run(std::move(fx));
   return *s;
 }
 
@@ -143,7 +147,7 @@ result<store::session_record> engine::resume_session(const std::string& id) {
   s->status = session_status::running;
   s->pause_reason.clear();
   if (db_.get_agent(s->agent_id).state == domain::agent_state::offline) m.place_agent_dial(*s, fx);
-  db_.update_session(*s);
+  m.save_session(*s, fx);
   tx.commit();
   log::info("engine", "session resumed", {{"session", id}});
   fx.pump_sessions.insert(id);
@@ -161,7 +165,7 @@ result<store::session_record> engine::stop_session(const std::string& id) {
   auto tx = db_.begin();
   s->status = session_status::stopped;
   s->ended_at_ms = m.now_ms();
-  db_.update_session(*s);
+  m.save_session(*s, fx);
   m.cancel_live_calls(id, fx, true);
   auto agent = db_.get_agent(s->agent_id);
   if (agent.session_id == id && agent.leg_call_id.empty()) {
@@ -183,9 +187,13 @@ result<store::session_record> engine::update_settings(const std::string& id, std
   auto new_numbers = numbers.value_or(s->selected_numbers);
   auto new_lines = lines.value_or(std::min<int>(s->concurrent_lines, static_cast<int>(new_numbers.size())));
   if (auto e = check_settings(cfg_, new_numbers, new_lines)) return *e;
+  effects fx;
+  auto tx = db_.begin();
   s->selected_numbers = new_numbers;
   s->concurrent_lines = new_lines;
-  db_.update_session(*s);
+  impl_->save_session(*s, fx);
+  tx.commit();
+  impl_->run(std::move(fx));
   impl_->pump(id);  // more lines take effect at once; fewer as calls end
   return *db_.get_session(id);
 }

@@ -15,16 +15,19 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <openssl/ssl.h>
 
 #include "dialer/common/log.hpp"
+#include "dialer/http/stream.hpp"
 
 namespace dialer::http {
 namespace {
@@ -224,7 +227,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   awaitable<response> call_handler(request& req) {
     try {
       response res = co_await handler_(req);
-      res.prepare_payload();
+      if (!res.stream) res.prepare_payload();
       co_return res;
     } catch (const std::exception& e) {
       log::error("http", "handler failed", {{"method", std::string(req.method_string())},
@@ -262,12 +265,82 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
       }
       request req = parser.release();
       response res = co_await call_handler(req);
+      if (res.stream) {
+        co_await send_stream(stream, res, state);
+        co_return false;
+      }
       const bool keep = req.keep_alive() && res.keep_alive() && !stopping_;
       res.keep_alive(keep);
       beast::get_lowest_layer(stream).expires_after(options_.read_timeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
       if (wec || !keep) co_return false;
     }
+  }
+
+  // Sends a streamed response: the headers, then what the producer writes, until the channel ends,
+  // the client leaves (a read watches for its EOF), a write times out or the server stops.
+  template <class Stream>
+  awaitable<void> send_stream(Stream& stream, response& res, server_connection_state& state) {
+    auto channel = res.stream;
+    auto& lowest = beast::get_lowest_layer(stream);
+    if (stopping_) {
+      channel->end(stream_end::server_stop);
+      co_return;
+    }
+    res.keep_alive(false);
+    res.body().clear();
+    bhttp::response_serializer<bhttp::string_body> header(res);
+    lowest.expires_after(options_.read_timeout);
+    auto wrote_header = co_await bhttp::async_write_header(stream, header, use_tuple);
+    if (std::get<0>(wrote_header)) {
+      channel->end(stream_end::client_left);
+      co_return;
+    }
+    ++streams_;
+    net::steady_timer wake(ex_);
+    // A stream ended by the producer's side (too slow, server stop) is cut off at once, even while a
+    // write to a client that does not read is pending.
+    channel->on_activity([&wake, &lowest, ch = channel.get()] {
+      wake.cancel();
+      if (ch->state() != stream_end::open && ch->state() != stream_end::finished) lowest.cancel();
+    });
+    // The client sends nothing on a stream: a completed read means it left (or the server stopped,
+    // whose abort cancels the read). Either way the channel ends.
+    bool reading = true;
+    char scratch[512];
+    lowest.expires_never();
+    stream.async_read_some(net::buffer(scratch), [this, &reading, &wake, channel](boost::system::error_code, std::size_t) {
+      reading = false;
+      channel->end(stopping_ ? stream_end::server_stop : stream_end::client_left);
+      wake.cancel();
+    });
+    state.idle = true;  // stop() may cut it off at once: nothing is owed to a stream's client
+    const auto keepalive_every = channel->options().keepalive.empty() ? std::chrono::milliseconds(std::chrono::hours(24))
+                                                                      : channel->options().keepalive_every;
+    for (;;) {
+      if (stopping_) channel->end(stream_end::server_stop);
+      const auto st = channel->state();
+      if (st != stream_end::open && st != stream_end::finished) break;
+      std::string out = channel->take();
+      if (out.empty()) {
+        if (st == stream_end::finished) break;
+        wake.expires_after(keepalive_every);
+        auto waited = co_await wake.async_wait(use_tuple);
+        if (std::get<0>(waited)) continue;  // woken: something was written, or the stream ended
+        out = channel->options().keepalive;
+      }
+      lowest.expires_after(options_.read_timeout);
+      auto wrote = co_await net::async_write(stream, net::buffer(out), use_tuple);
+      if (std::get<0>(wrote)) channel->end(stream_end::client_left);
+    }
+    state.idle = false;
+    lowest.cancel();
+    while (reading) {  // the read's handler refers to this frame: wait for it
+      wake.expires_after(close_grace);
+      co_await wake.async_wait(use_tuple);
+    }
+    channel->on_activity(nullptr);
+    --streams_;
   }
 
   net::any_io_executor ex_;
@@ -279,6 +352,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   unsigned short port_ = 0;
   bool stopping_ = false;
   std::size_t accepted_ = 0;
+  std::size_t streams_ = 0;
   std::list<server_connection_state> connections_;
 };
 
@@ -292,5 +366,6 @@ unsigned short server::port() const { return impl_->port_; }
 void server::stop() { impl_->stop(); }
 std::size_t server::open_connections() const { return impl_->connections_.size(); }
 std::size_t server::accepted_connections() const { return impl_->accepted_; }
+std::size_t server::open_streams() const { return impl_->streams_; }
 
 }  // namespace dialer::http

@@ -123,7 +123,8 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()) {
     "dialing": {"max_attempts": )" + std::to_string(o.max_attempts) + R"(, "ring_timeout_s": )" +
                              std::to_string(o.ring_timeout_s) + R"(, "status_check_after_s": )" +
                              std::to_string(o.status_check_after_s) + R"(},
-    "api": {"tokens": [")" + std::string(token) + R"("]})" +
+    "api": {"tokens": [")" + std::string(token) + R"("], "events_heartbeat_s": )" +
+                             std::to_string(o.events_heartbeat_s) + R"(})" +
                              (o.extra_config.empty() ? std::string() : ",\n    " + o.extra_config) + R"(
   })";
   write_file(dir_ / "dialer.json", config);

@@ -22,6 +22,7 @@ struct stack_options {
   int ring_timeout_s = 15;
   int max_attempts = 3;
   int status_check_after_s = 15;  // dialing.status_check_after_s
+  int events_heartbeat_s = 15;    // api.events_heartbeat_s
   std::string extra_config = {};  // more top-level members of dialerd's config, e.g. R"("inbound": {...})"
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <memory>
 
+#include "dialer/api/event_stream.hpp"
 #include "dialer/common/clock.hpp"
 #include "dialer/config/config.hpp"
 #include "dialer/engine/engine.hpp"
@@ -20,6 +21,8 @@ class service {
 
   awaitable<http::response> handle(http::request& req);
   const http::router& routes() const { return router_; }
+  // GET /api/events: connected SSE clients and the like (for /metrics).
+  const event_stream& events() const { return *events_; }
 
  private:
   void add_session_routes();
@@ -32,6 +35,7 @@ class service {
   const clock& clock_;
   std::unique_ptr<telnyx::signature_verifier> verifier_;
   http::router router_;
+  std::unique_ptr<event_stream> events_;
 };
 
 }  // namespace dialer::api

@@ -56,6 +56,7 @@ struct config {
   dialing_settings dialing;
   inbound_settings inbound;
   std::vector<std::string> api_tokens;  // from api.tokens or env api.tokens_env (comma separated); never logged
+  std::chrono::seconds events_heartbeat{15};  // api.events_heartbeat_s: SSE heartbeat while idle (GET /api/events)
   // The "compliance" block (SPEC §10) serialised as JSON, or empty when absent. Accepted here only
   // so a config that carries it loads; its validation belongs to the compliance code.
   std::string compliance_json;

@@ -45,13 +45,16 @@ class server {
   void start();
   // The bound port (after start(); 0 before).
   unsigned short port() const;
-  // Stops accepting and closes idle keep-alive connections; a connection whose request is being
-  // handled finishes that response (with `Connection: close`) and then closes. Idempotent.
+  // Stops accepting and closes idle keep-alive connections and streamed responses (their channels
+  // end with server_stop); a connection whose request is being handled finishes that response (with
+  // `Connection: close`) and then closes. Idempotent.
   void stop();
   // Connections being served now (those closed at once by the cap are not counted).
   std::size_t open_connections() const;
   // Connections accepted since start(), including those closed at once by the cap.
   std::size_t accepted_connections() const;
+  // Streamed responses being sent now (see response::stream in http/message.hpp).
+  std::size_t open_streams() const;
 
  private:
   struct impl;

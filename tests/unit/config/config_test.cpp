@@ -467,3 +467,18 @@ TEST_CASE("load_file reads a config file and reports files it cannot read") {
   REQUIRE(comment.error);
   CHECK(comment.error->message.starts_with("invalid JSON at offset "));
 }
+
+TEST_CASE("api.events_heartbeat_s sets the event stream heartbeat, 15 s by default, 1..3600") {
+  fake_env.clear();
+  auto defaults = cfg::parse(base_config, fake_getenv);
+  REQUIRE(defaults.value);
+  CHECK(defaults.value->events_heartbeat == std::chrono::seconds(15));
+  auto given = cfg::parse(mutate("/api/events_heartbeat_s", "2"), fake_getenv);
+  REQUIRE_MESSAGE(given.value, (given.error ? given.error->to_string() : ""));
+  CHECK(given.value->events_heartbeat == std::chrono::seconds(2));
+  for (const char* bad : {"0", "3601", "1.5", R"("15")"}) {
+    auto r = cfg::parse(mutate("/api/events_heartbeat_s", bad), fake_getenv);
+    REQUIRE_FALSE(r.value);
+    CHECK(r.error->path == "api.events_heartbeat_s");
+  }
+}

@@ -1,0 +1,186 @@
+// Live event payloads written with RapidJSON's Writer (strings always escaped), one function per type.
+#include "dialer/engine/event_payloads.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "dialer/common/json.hpp"
+#include "dialer/common/time_format.hpp"
+
+namespace dialer::engine {
+namespace {
+using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void str(writer& w, const char* key, std::string_view v) {
+  w.Key(key);
+  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+void str_or_null(writer& w, const char* key, std::string_view v) {
+  w.Key(key);
+  if (v.empty()) w.Null(); else w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+void time_or_null(writer& w, const char* key, const std::optional<std::int64_t>& ms) {
+  w.Key(key);
+  if (ms) w.String(format_iso8601(from_unix_ms(*ms))); else w.Null();
+}
+double percent(std::int64_t part, std::int64_t whole) {
+  return whole ? std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0 : 0.0;
+}
+int attempts_left(const domain::item_state& s) {
+  if (domain::is_terminal(s.status)) return 0;
+  return std::max(0, s.max_attempts - s.attempts);
+}
+
+void write_contact(writer& w, const event_contact& who) {
+  str_or_null(w, "contactId", who.id);
+  str_or_null(w, "name", who.name);
+  str_or_null(w, "phone", who.phone);
+}
+
+// The fields every call.* event starts with.
+void write_call_head(writer& w, const store::call_record& c) {
+  str_or_null(w, "sessionId", c.session_id);
+  str(w, "callId", c.id);
+  str_or_null(w, "queueItemId", c.queue_item_id);
+}
+
+template <class F>
+std::string object_json(F body) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  w.StartObject();
+  body(w);
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+}  // namespace
+
+event_contact contact_of(const store::call_record& c, const store::queue_item_record* item) {
+  if (item) return {item->contact_id.empty() ? item->id : item->contact_id, item->name, item->phone};
+  return {c.contact_id, {}, c.direction == "inbound" ? c.from : c.to};
+}
+
+std::string session_updated_json(const store::session_record& s) {
+  return object_json([&](writer& w) {
+    str(w, "sessionId", s.id);
+    str(w, "agentId", s.agent_id);
+    str(w, "status", domain::to_string(s.status));
+    str_or_null(w, "pauseReason", s.pause_reason);
+    w.Key("concurrentLines"); w.Int(s.concurrent_lines);
+    w.Key("selectedNumbers");
+    w.StartArray();
+    for (const auto& n : s.selected_numbers) w.String(n);
+    w.EndArray();
+    time_or_null(w, "startedAt", s.started_at_ms);
+    time_or_null(w, "endedAt", s.ended_at_ms);
+    const auto& k = s.stats;
+    w.Key("stats");
+    w.StartObject();
+    w.Key("calls"); w.Int64(k.calls);
+    w.Key("contacted"); w.Int64(k.contacted);
+    w.Key("answered"); w.Int64(k.answered);
+    w.Key("noAnswer"); w.Int64(k.no_answer);
+    w.Key("uniqueRate"); w.Double(percent(k.answered, k.contacted));
+    w.Key("talkTimeSeconds"); w.Int64(k.talk_ms / 1000);
+    w.Key("connected"); w.Int64(k.connected);
+    w.Key("dropped"); w.Int64(k.dropped);
+    w.Key("machine"); w.Int64(k.machine);
+    w.Key("abandonRate"); w.Double(percent(k.dropped, k.human_answers));
+    w.EndObject();
+  });
+}
+
+std::string queue_updated_json(const store::queue_item_record& q) {
+  return object_json([&](writer& w) {
+    const auto& s = q.state;
+    str(w, "sessionId", q.session_id);
+    str(w, "queueItemId", q.id);
+    write_contact(w, contact_of({}, &q));
+    str(w, "status", domain::to_string(s.status));
+    w.Key("attempts"); w.Int(s.attempts);
+    w.Key("maxAttempts"); w.Int(s.max_attempts);
+    w.Key("attemptsLeft"); w.Int(attempts_left(s));
+    w.Key("priority"); w.Int(q.priority);
+    w.Key("boosted"); w.Bool(s.boosted);
+    time_or_null(w, "nextAttemptAt", s.next_attempt_at_ms);
+    str_or_null(w, "lastOutcome", domain::to_string(s.last_outcome));
+  });
+}
+
+std::string call_updated_json(const store::call_record& c) {
+  return object_json([&](writer& w) {
+    const auto& s = c.state;
+    write_call_head(w, c);
+    str_or_null(w, "contactId", c.contact_id);
+    str(w, "kind", domain::to_string(c.kind));
+    str(w, "direction", c.direction);
+    str(w, "from", c.from);
+    str(w, "to", c.to);
+    str(w, "status", domain::to_string(s.status));
+    str_or_null(w, "outcome", domain::to_string(s.result));
+    time_or_null(w, "answeredAt", s.answered_at_ms);
+    time_or_null(w, "bridgedAt", s.bridged_at_ms);
+    time_or_null(w, "endedAt", s.ended_at_ms);
+    str_or_null(w, "notes", c.notes);
+    str_or_null(w, "disposition", c.disposition);
+  });
+}
+
+std::string call_connected_json(const store::call_record& c, const event_contact& who, const std::string& agent_id) {
+  return object_json([&](writer& w) {
+    write_call_head(w, c);
+    write_contact(w, who);
+    str(w, "from", c.from);
+    str_or_null(w, "agentId", agent_id);
+    str(w, "direction", c.direction);
+    str_or_null(w, "callControlId", c.call_control_id);
+    time_or_null(w, "bridgedAt", c.state.bridged_at_ms);
+  });
+}
+
+std::string call_dropped_json(const store::call_record& c, const event_contact& who,
+                              const store::queue_item_record& item) {
+  return object_json([&](writer& w) {
+    const auto& s = item.state;
+    write_call_head(w, c);
+    write_contact(w, who);
+    str(w, "from", c.from);
+    time_or_null(w, "answeredAt", c.state.answered_at_ms);
+    w.Key("retry");
+    w.StartObject();
+    str(w, "status", domain::to_string(s.status));
+    w.Key("attempts"); w.Int(s.attempts);
+    w.Key("maxAttempts"); w.Int(s.max_attempts);
+    w.Key("attemptsLeft"); w.Int(attempts_left(s));
+    w.Key("boosted"); w.Bool(s.boosted);
+    w.Key("headOfQueue"); w.Bool(s.status == domain::item_status::pending && s.boosted);
+    time_or_null(w, "nextAttemptAt", s.next_attempt_at_ms);
+    w.EndObject();
+  });
+}
+
+std::string call_ended_json(const store::call_record& c, const event_contact& who, const std::string& agent_id) {
+  return object_json([&](writer& w) {
+    const auto& s = c.state;
+    write_call_head(w, c);
+    write_contact(w, who);
+    str(w, "from", c.from);
+    str(w, "to", c.to);
+    str_or_null(w, "agentId", agent_id);
+    str(w, "kind", domain::to_string(c.kind));
+    str(w, "direction", c.direction);
+    str_or_null(w, "outcome", domain::to_string(s.result));
+    str_or_null(w, "hangupCause", s.hangup_cause);
+    time_or_null(w, "startedAt", c.started_at_ms);
+    time_or_null(w, "answeredAt", s.answered_at_ms);
+    time_or_null(w, "bridgedAt", s.bridged_at_ms);
+    time_or_null(w, "endedAt", s.ended_at_ms);
+    w.Key("talkSeconds"); w.Int64(s.talk_ms() / 1000);
+    w.Key("durationSeconds");
+    if (s.ended_at_ms) w.Int64(std::max<std::int64_t>(0, *s.ended_at_ms - c.started_at_ms) / 1000); else w.Null();
+    str_or_null(w, "notes", c.notes);
+    str_or_null(w, "disposition", c.disposition);
+  });
+}
+
+}  // namespace dialer::engine
