@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "dialer/store/store.hpp"
+#include "support/sse_reader.hpp"
 #include "support/stack.hpp"
 
 using namespace dialer;
@@ -50,6 +51,8 @@ int actions(stack& s, const char* type) {
 TEST_CASE("an inbound call is answered and transferred to inbound.forward_to, then recorded as connected") {
   stack s({.scenario_json = scenario(), .time_scale = 10,
            .extra_config = R"("inbound": {"forward_to": "sip:desk@office.example.com"})"});
+  test::sse_reader events(s.dialerd_port(), "/api/events", {{"Authorization", std::string("Bearer ") + stack::token}});
+  REQUIRE(test::eventually([&] { return events.status() == 200; }, 10s));
   auto ccid = ring_in(s, "+15550000001", R"(, "talk_s": 30)");
   REQUIRE(test::eventually([&] { return ended(s, ccid); }, 60s));
   auto row = *inbound_row(s, ccid);
@@ -81,6 +84,15 @@ TEST_CASE("an inbound call is answered and transferred to inbound.forward_to, th
   CHECK(std::string(list["calls"][0]["direction"].GetString()) == "inbound");
   CHECK(std::string(list["calls"][0]["kind"].GetString()) == "manual");
   CHECK(std::string(list["calls"][0]["callControlId"].GetString()) == ccid);
+
+  // The event stream saw the caller connected and the call ended, with the caller's number.
+  REQUIRE(test::eventually([&] { return !events.events_of("call.ended").empty(); }, 10s));
+  REQUIRE(events.events_of("call.connected").size() == 1);
+  rapidjson::Document e;
+  e.Parse(events.events_of("call.ended")[0].data.c_str());
+  CHECK(std::string(e["direction"].GetString()) == "inbound");
+  CHECK(std::string(e["phone"].GetString()) == caller);
+  CHECK(std::string(e["outcome"].GetString()) == "connected");
 }
 
 TEST_CASE("without inbound.forward_to an inbound call is rejected with USER_BUSY and recorded as busy") {

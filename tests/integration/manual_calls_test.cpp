@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "dialer/store/store.hpp"
+#include "support/sse_reader.hpp"
 #include "support/stack.hpp"
 
 using namespace dialer;
@@ -58,6 +59,8 @@ store::manual_call_record manual_of(stack& s, const std::string& id) {
 
 TEST_CASE("a manual call dials the agent, then the customer, bridges them and records kind manual with talk time") {
   stack s({.scenario_json = scenario(), .time_scale = 10});
+  test::sse_reader events(s.dialerd_port(), "/api/events", {{"Authorization", std::string("Bearer ") + stack::token}});
+  REQUIRE(test::eventually([&] { return events.status() == 200; }, 10s));
   auto r = s.api(verb::post, "/api/calls", manual_body("alice", answers, R"(, "contactId": "crm-42", "name": "Ann")"));
   REQUIRE_MESSAGE(r.status == 201, r.body);
   auto created = r.json();
@@ -106,6 +109,27 @@ TEST_CASE("a manual call dials the agent, then the customer, bridges them and re
     CHECK(c["talkSeconds"].GetInt64() >= 1);
   }
   CHECK(listed);
+
+  // The CRM's event stream saw it connect (with the agent and the name given) and end.
+  REQUIRE(test::eventually([&] { return !events.events_of("call.ended").empty(); }, 10s));
+  auto connected = events.events_of("call.connected");
+  REQUIRE(connected.size() == 1);
+  rapidjson::Document c;
+  c.Parse(connected[0].data.c_str());
+  CHECK(std::string(c["callId"].GetString()) == id);
+  CHECK(std::string(c["agentId"].GetString()) == "alice");
+  CHECK(std::string(c["name"].GetString()) == "Ann");
+  CHECK(std::string(c["phone"].GetString()) == answers);
+  CHECK(std::string(c["contactId"].GetString()) == "crm-42");
+  auto ended_events = events.events_of("call.ended");
+  REQUIRE(ended_events.size() == 1);  // the customer call only, not the agent leg
+  rapidjson::Document e;
+  e.Parse(ended_events[0].data.c_str());
+  CHECK(std::string(e["callId"].GetString()) == id);
+  CHECK(std::string(e["kind"].GetString()) == "manual");
+  CHECK(std::string(e["outcome"].GetString()) == "connected");
+  CHECK(std::string(e["agentId"].GetString()) == "alice");
+  CHECK(e["talkSeconds"].GetInt64() == call.state.talk_ms() / 1000);
 
   // A session for the same agent starts afterwards and dials the agent again.
   auto created_session = s.api(verb::post, "/api/power-dialer/sessions",
