@@ -92,7 +92,7 @@ void engine::impl::settle_customer_call(store::call_record& call, effects& fx) {
                                       {"cause", call.state.hangup_cause}});
   auto s = db_.get_session(call.session_id);
   if (!s) {
-    emit_call_ended(call, nullptr, fx);  // not a session's call (manual, inbound)
+    emit_call_ended(call, nullptr, {}, fx);  // not a session's call (manual, inbound)
     return;
   }
   auto& rt = runtime(s->id);
@@ -121,7 +121,7 @@ void engine::impl::settle_customer_call(store::call_record& call, effects& fx) {
   save_session(*s, fx);
   if (o == domain::outcome::dropped_agent_busy && item)
     emit(fx, event_types::call_dropped, s->id, call_dropped_json(call, contact_of(call, &*item), *item));
-  emit_call_ended(call, item ? &*item : nullptr, fx);
+  emit_call_ended(call, item ? &*item : nullptr, s->agent_id, fx);
   fx.pump_sessions.insert(s->id);
 }
 

@@ -87,7 +87,8 @@ struct engine::impl {
   void save_item(const store::queue_item_record& q, effects& fx);  // + queue.updated
   void emit_call_updated(const store::call_record& c, effects& fx);  // call.updated
   void emit_call_connected(const store::call_record& c, effects& fx);
-  void emit_call_ended(const store::call_record& c, const store::queue_item_record* item, effects& fx);
+  void emit_call_ended(const store::call_record& c, const store::queue_item_record* item, const std::string& agent_id,
+                       effects& fx);
 
   // commands.cpp
   void run(effects fx);

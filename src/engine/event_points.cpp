@@ -41,10 +41,12 @@ void engine::impl::emit_call_connected(const store::call_record& c, effects& fx)
   emit(fx, event_types::call_connected, c.session_id, call_connected_json(c, who, agent_id));
 }
 
-void engine::impl::emit_call_ended(const store::call_record& c, const store::queue_item_record* item, effects& fx) {
+void engine::impl::emit_call_ended(const store::call_record& c, const store::queue_item_record* item,
+                                   const std::string& agent_id, effects& fx) {
   auto who = contact_of(c, item);
-  auto agent_id = agent_of(db_, c, who);
-  emit(fx, event_types::call_ended, c.session_id, call_ended_json(c, who, agent_id));
+  // Without a session (a manual call) the agent is the one who placed it and the name the one given.
+  const auto agent = c.session_id.empty() ? agent_of(db_, c, who) : agent_id;
+  emit(fx, event_types::call_ended, c.session_id, call_ended_json(c, who, agent));
 }
 
 }  // namespace dialer::engine

@@ -76,7 +76,7 @@ void engine::impl::apply_inbound_event(store::call_record& call, const domain::c
         log::info("engine", "inbound call ended", {{"call", call.id},
                                                     {"outcome", std::string(domain::to_string(call.state.result))},
                                                     {"cause", call.state.hangup_cause}});
-        emit_call_ended(call, nullptr, fx);
+        emit_call_ended(call, nullptr, {}, fx);
         break;
     }
   }

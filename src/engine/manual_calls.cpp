@@ -131,7 +131,7 @@ void engine::impl::apply_manual_event(store::call_record& call, const domain::ca
                                             {"outcome", std::string(domain::to_string(call.state.result))},
                                             {"cause", call.state.hangup_cause}});
         if (!mc) break;
-        if (!agent_leg) emit_call_ended(call, nullptr, fx);
+        if (!agent_leg) emit_call_ended(call, nullptr, {}, fx);
         auto agent = db_.get_agent(mc->agent_id);
         if (agent.leg_call_id == mc->agent_call_id) {
           agent.state = domain::apply(agent.state, agent_event::leg_ended, false).next;

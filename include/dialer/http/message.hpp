@@ -19,7 +19,8 @@ class stream_channel;  // dialer/http/stream.hpp
 
 // A Beast string-body response that may instead be streamed: when `stream` is set, the server sends
 // the headers (no Content-Length, `Connection: close`) and then whatever the producer writes to the
-// channel, until the channel ends, the client leaves or the server stops (http/stream.hpp).
+// channel (the body is not sent), until the channel ends, the client leaves or the server stops
+// (http/stream.hpp).
 struct response : bhttp::response<bhttp::string_body> {
   using base = bhttp::response<bhttp::string_body>;
   using base::base;

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <vector>
@@ -226,4 +227,47 @@ TEST_CASE("a client that does not read is cut off once its buffer is full; the p
   }, 60s);
   CHECK(fx.ends == std::vector<stream_end>{stream_end::too_slow});
   CHECK(run_until(fx.ioc, [&] { return fx.srv->open_streams() == 0; }));
+}
+
+TEST_CASE("a stream over TLS delivers bytes as written and notices the client leave") {
+  temp_dir dir;
+  const auto cert = dir.path / "cert.pem";
+  const auto key = dir.path / "key.pem";
+  REQUIRE(write_self_signed_cert(cert, key));
+  net::io_context ioc;
+  std::shared_ptr<stream_channel> channel;
+  std::vector<stream_end> ends;
+  server srv(ioc.get_executor(), server_options{.listen = "127.0.0.1:0", .tls = tls_files{cert.string(), key.string()}},
+             [&](request& req) -> awaitable<response> {
+               channel = std::make_shared<stream_channel>(limited(64 * 1024));
+               channel->on_end([&](stream_end e) { ends.push_back(e); });
+               channel->write("hello\n");
+               response res{status::ok, req.version()};
+               res.stream = channel;
+               co_return res;
+             });
+  srv.start();
+  ssl::context ctx{ssl::context::tls_client};
+  ctx.set_verify_mode(ssl::verify_none);
+  run_async(ioc, [&]() -> awaitable<void> {
+    ssl::stream<tcp::socket> tls(co_await connect_raw(srv.port()), ctx);
+    co_await tls.async_handshake(ssl::stream_base::client, net::use_awaitable);
+    co_await net::async_write(tls, net::buffer(std::string(get_events)), net::use_awaitable);
+    std::string data;
+    char buf[4096];
+    while (data.find("hello\n") == std::string::npos) {
+      auto n = co_await tls.async_read_some(net::buffer(buf), net::use_awaitable);
+      data.append(buf, n);
+    }
+    REQUIRE(channel);
+    channel->write("over tls\n");
+    while (data.find("over tls\n") == std::string::npos) {
+      auto n = co_await tls.async_read_some(net::buffer(buf), net::use_awaitable);
+      data.append(buf, n);
+    }
+    CHECK(data.find("HTTP/1.1 200 OK\r\n") == 0);
+    tls.next_layer().close();
+  });
+  CHECK(run_until(ioc, [&] { return !ends.empty() && srv.open_streams() == 0; }));
+  CHECK(ends == std::vector<stream_end>{stream_end::client_left});
 }
