@@ -242,3 +242,22 @@ TEST_CASE("the agent hanging up a manual call hangs up the customer, recorded as
   auto again = s.api(verb::post, "/api/calls", manual_body("alice", no_answer));
   CHECK_MESSAGE(again.status == 201, again.body);
 }
+
+TEST_CASE("a manual call placed just before a restart dials the customer once the agent answers after it") {
+  // Alice picks up after 10 simulated (1 real) seconds: about when dialerd is back.
+  std::string slow_agent = scenario();
+  slow_agent.replace(slow_agent.find("\"numbers\": {") + 12, 0, R"("sip:alice@agents.example.com": {"ring_s": 10},)");
+  stack s({.scenario_json = slow_agent, .time_scale = 10});
+  auto r = s.api(verb::post, "/api/calls", manual_body("alice", answers));
+  REQUIRE_MESSAGE(r.status == 201, r.body);
+  const std::string id = r.json()["id"].GetString();
+  CHECK(s.stop_dialerd() == 0);  // the agent's call.answered arrives while dialerd is down: redelivered
+  s.restart_dialerd();
+  REQUIRE(test::eventually([&] { return ended(s, id); }, 60s));
+  CHECK(call_of(s, id)->state.result == domain::outcome::connected);
+  // Exactly one dial to the customer, none re-sent by the restart.
+  int dials_to_customer = 0;
+  auto calls = s.sim(verb::get, "/sim/calls").json();
+  for (auto& c : calls["data"].GetArray()) dials_to_customer += std::string(c["to"].GetString()) == answers;
+  CHECK(dials_to_customer == 1);
+}
