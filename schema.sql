@@ -123,3 +123,11 @@ CREATE TABLE IF NOT EXISTS crm_outbox (
   last_error         TEXT                      -- the last failed attempt: HTTP status or transport error
 );
 CREATE INDEX IF NOT EXISTS crm_outbox_due ON crm_outbox(next_attempt_at) WHERE state = 'pending';
+-- Manual calls (POST /api/calls): who placed each one, its agent leg, and the contact's name.
+CREATE TABLE IF NOT EXISTS manual_calls (
+  call_id            TEXT PRIMARY KEY,         -- calls.id of the customer leg (kind manual)
+  agent_id           TEXT NOT NULL,
+  agent_call_id      TEXT NOT NULL,            -- calls.id of the agent leg dialed first
+  name               TEXT                      -- shown in the CRM's call dialog
+);
+CREATE INDEX IF NOT EXISTS manual_calls_by_agent_leg ON manual_calls(agent_call_id);

@@ -174,4 +174,18 @@ engine::result<bool> parse_agent_patch(std::string_view body) {
   return v->GetBool();
 }
 
+engine::result<engine::manual_call_request> parse_manual_call(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return doc.err();
+  const auto& o = doc.value();
+  engine::manual_call_request req;
+  for (auto [name, out] : {std::pair{"agentId", &req.agent_id}, {"from", &req.from}, {"to", &req.to}}) {
+    if (!member(o, name)) return bad(name, "required");
+    if (auto e = optional_string(o, name, name, *out, 64)) return *e;
+  }
+  if (auto e = optional_string(o, "contactId", "contactId", req.contact_id)) return *e;
+  if (auto e = optional_string(o, "name", "name", req.name)) return *e;
+  return req;
+}
+
 }  // namespace dialer::api

@@ -12,6 +12,7 @@
 #include "dialer/api/errors.hpp"
 #include "dialer/api/json_views.hpp"
 #include "dialer/api/query_params.hpp"
+#include "dialer/api/manual_call_routes.hpp"
 #include "dialer/api/request_bodies.hpp"
 #include "dialer/common/log.hpp"
 
@@ -71,6 +72,7 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
       engine_.events(), [this](const std::string& id) { return engine_.db().get_session(id).has_value(); },
       event_stream_options::from(cfg_));
   events_->add_routes(router_);
+  add_manual_call_routes(router_, engine_);
 }
 
 service::~service() = default;

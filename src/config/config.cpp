@@ -339,6 +339,19 @@ void read_dialing(const object_view& root, config& out) {
   if (d.agent_caller_id.empty()) d.agent_caller_id = out.numbers.front();
 }
 
+void read_inbound(const object_view& root, config& out) {
+  const json_value* v = root.find("inbound");
+  if (v == nullptr || v->IsNull()) return;
+  object_view inbound(*v, "inbound", {"forward_to"});
+  if (const json_value* f = inbound.find("forward_to"); f != nullptr && !f->IsNull()) {
+    std::string_view to = f->IsString() ? std::string_view(f->GetString(), f->GetStringLength()) : "";
+    if (!is_sip_uri(to) && !is_e164(to)) {
+      fail(inbound.path("forward_to"), "must be a SIP URI (sip:user@host) or E.164 (+ and 8 to 15 digits), or null");
+    }
+    out.inbound.forward_to = std::string(to);
+  }
+}
+
 constexpr std::size_t min_token_length = 16;
 
 void add_token(std::string token, const std::string& path, std::size_t position, config& out) {
@@ -424,7 +437,7 @@ void read_crm(const object_view& root, env_lookup getenv, config& out) {
 config read_config(const json_value& doc, env_lookup getenv) {
   object_view root(doc, "",
                    {"server", "database", "database_synchronous", "telnyx", "numbers", "agents", "dialing", "api",
-                    "compliance", "crm"});
+                    "compliance", "crm", "inbound"});
   config out;
   read_server(root, out);
   out.database = *root.string("database", true);
@@ -438,6 +451,7 @@ config read_config(const json_value& doc, env_lookup getenv) {
   read_numbers(root, out);
   read_agents(root, out);
   read_dialing(root, out);
+  read_inbound(root, out);
   read_api(root, getenv, out);
   read_crm(root, getenv, out);
   if (const json_value* compliance = root.find("compliance")) {

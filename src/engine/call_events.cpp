@@ -23,6 +23,10 @@ void engine::impl::apply_call_event(store::call_record& call, const call_event& 
     emit_call_updated(call, fx);
     if (call.state.status == domain::call_status::bridged && call.kind != call_kind::agent) emit_call_connected(call, fx);
   }
+  if (call.session_id.empty()) {  // manual and inbound calls: manual_calls.cpp
+    apply_sessionless_event(call, t, fx);
+    return;
+  }
   if (call.kind == call_kind::agent) {
     apply_agent_leg_event(call, t, fx);
     return;

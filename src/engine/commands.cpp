@@ -86,6 +86,9 @@ awaitable<void> engine::impl::send(effects::command cmd) {
       guarded("hangup reply", [&] { on_hangup_reply(c.id, r); });
       break;
     }
+    case effects::command::kind::answer:
+    case effects::command::kind::transfer:
+    case effects::command::kind::reject: co_await send_inbound_command(std::move(cmd)); break;
   }
 }
 

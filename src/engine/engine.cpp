@@ -29,6 +29,7 @@ void engine::recover() {
       ++live;
     }
     if (!call.call_control_id.empty() || call.state.status != domain::call_status::dialing) continue;
+    if (call.command_id.empty()) continue;  // a manual call's customer, dialed once its agent answers
     // The process stopped between writing the attempt and hearing the dial's reply. Telnyx ignores a
     // repeated command_id for 60 s, so a young attempt is re-sent as it was; an older one cannot be
     // re-sent safely and is settled as failed (its late webhooks, if any, find it ended).

@@ -25,9 +25,18 @@ constexpr std::int64_t dial_resend_window_ms = 50'000;
 struct effects {
   // A Telnyx command to send.
   struct command {
-    enum class kind { dial, bridge, hangup } type;
+    // What to send.
+    enum class kind {
+      dial,      // POST /calls
+      bridge,    // actions/bridge on the agent leg
+      hangup,    // actions/hangup
+      answer,    // actions/answer (an incoming call)
+      transfer,  // actions/transfer to `target` (an answered incoming call)
+      reject,    // actions/reject with cause `target` (an incoming call)
+    } type;
     store::call_record call;     // the call the command is about (customer leg for bridge)
     std::string agent_leg_ccid;  // bridge: the agent leg, in whose URL the bridge is sent
+    std::string target = {};     // transfer: destination; reject: cause
   };
   std::vector<command> commands;
   std::set<std::string> pump_sessions;                          // sessions that may dial more
@@ -112,6 +121,24 @@ struct engine::impl {
   void release_agent(const std::string& agent_id, const std::string& call_id, effects& fx);
   void cancel_live_calls(const std::string& session_id, effects& fx, bool include_agent_leg);
   void arm_wrap_up(const std::string& agent_id, std::int64_t until_ms);
+
+  // manual_calls.cpp: calls without a session (manual calls and their agent legs, inbound calls);
+  // inside an open transaction.
+  void apply_sessionless_event(store::call_record& call, const domain::call_transition& t, effects& fx);
+  void apply_manual_event(store::call_record& call, const domain::call_transition& t, effects& fx);
+  void end_sessionless_leg(const std::string& call_id, effects& fx);
+
+  // inbound_calls.cpp
+  // A call.initiated of an incoming call to a configured number: writes its row and queues the answer
+  // (inbound.forward_to set) or the reject. nullopt when the call is not for one of our numbers.
+  std::optional<store::call_record> record_inbound_call(const telnyx::webhook_event& ev, std::int64_t at_ms,
+                                                        effects& fx);
+  // A hangup of the new leg of a transfer (matched by its client_state): the transfer failed, so the
+  // caller, still unbridged, is hung up. False when `ev` is not about such a leg.
+  bool apply_transfer_leg_hangup(const telnyx::webhook_event& ev, const std::string& client_state_call_id,
+                                 effects& fx);
+  void apply_inbound_event(store::call_record& call, const domain::call_transition& t, effects& fx);
+  awaitable<void> send_inbound_command(effects::command cmd);
 };
 
 }  // namespace dialer::engine

@@ -74,6 +74,12 @@ webhook_outcome engine::handle_webhook(const telnyx::webhook_event& ev) {
   }
   webhook_outcome result = webhook_outcome::unmatched;
   auto at_ms = ev.occurred_at ? to_unix_ms(*ev.occurred_at) : m.now_ms();
+  // Calls we did not dial: an incoming call, and the new leg of a transfer (inbound_calls.cpp).
+  if (!call && ev.kind == event_kind::call_initiated && ev.direction == "incoming")
+    call = m.record_inbound_call(ev, at_ms, fx);
+  if (!call && ev.kind == event_kind::call_hangup &&
+      m.apply_transfer_leg_hangup(ev, call_id_from_client_state(ev.client_state), fx))
+    result = webhook_outcome::applied;
   auto call_ev = to_call_event(ev, at_ms);
   if (!call_ev) {
     result = webhook_outcome::ignored;

@@ -214,23 +214,11 @@ dial_reply call_world::dial(const dial_params& p) {
   // The same attempt dialed a second time (its command_id was new or had expired): a double dial.
   if (!p.client_state.empty() && dials_by_client_state_[p.client_state]++ > 0) ++stats_.double_dials;
 
-  std::string id = new_call_control_id();
-  auto& c = calls_[id];
-  order_.push_back(id);
-  c.call_control_id = id;
-  c.call_leg_id = random_uuid();
-  c.call_session_id = random_uuid();
-  c.connection_id = p.connection_id;
-  c.from = p.from;
-  c.to = p.to;
-  c.client_state = p.client_state;
-  c.dial_client_state = p.client_state;
-  c.origin = decode_client_state(p.client_state);
-  c.webhook_url = p.webhook_url.empty() ? default_webhook_url_ : p.webhook_url;
+  auto& c = new_leg(p.from, p.to, p.connection_id, p.client_state, p.webhook_url);
+  const auto& id = c.call_control_id;
   c.amd_mode = p.answering_machine_detection;
   c.amd = !p.answering_machine_detection.empty() && p.answering_machine_detection != "disabled";
   c.timeout_secs = p.timeout_secs;
-  c.start_wall = sched_.wall_now();
   if (!p.command_id.empty()) dial_commands_[p.command_id] = dial_command{id, now};
 
   ++stats_.dials;
@@ -244,6 +232,44 @@ dial_reply call_world::dial(const dial_params& p) {
   ++stats_.calls_by_outcome[c.planned];
   track_live(c, +1);
   return {std::nullopt, &c, false};
+}
+
+sim_call& call_world::new_leg(const std::string& from, const std::string& to, const std::string& connection_id,
+                              const std::string& client_state, const std::string& webhook_url) {
+  std::string id = new_call_control_id();
+  auto& c = calls_[id];
+  order_.push_back(id);
+  c.call_control_id = id;
+  c.call_leg_id = random_uuid();
+  c.call_session_id = random_uuid();
+  c.connection_id = connection_id;
+  c.from = from;
+  c.to = to;
+  c.client_state = client_state;
+  c.dial_client_state = client_state;
+  c.origin = decode_client_state(client_state);
+  c.webhook_url = webhook_url.empty() ? default_webhook_url_ : webhook_url;
+  c.start_wall = sched_.wall_now();
+  return c;
+}
+
+const sim_call& call_world::incoming(const incoming_params& p) {
+  auto& c = new_leg(p.from, p.to, p.connection_id, "", "");
+  c.incoming = true;
+  c.kind = "inbound";
+  c.planned = "answer";  // the caller is a person who talks once connected
+  c.talk = p.talk_s ? secs(*p.talk_s) : draw(scenario_.talk_s);
+  emit(c, "call.initiated",
+       {{"calling_party_type", str("pstn")},
+        {"caller_id_name", str(c.from)},
+        {"direction", str("incoming")},
+        {"start_time", str(iso_micro(c.start_wall))},
+        {"state", str("parked")}});
+  after(c, secs(p.give_up_s), [this](sim_call& call) {
+    if (call.state == call_state::ringing) end_call(call, "originator_cancel", "caller", "487");
+  });
+  track_live(c, +1);
+  return c;
 }
 
 void call_world::plan(sim_call& c, const dial_params& p) {
@@ -291,6 +317,14 @@ void call_world::answer(sim_call& c) {
   c.answered_wall = sched_.wall_now();
   emit(c, "call.answered",
        {{"calling_party_type", str("pstn")}, {"start_time", str(iso_micro(c.start_wall))}, {"state", str("answered")}});
+  if (!c.transfer_from.empty()) {
+    // The destination of a transfer answered: Telnyx bridges it to the transferred call itself.
+    sim_call* a = lookup(c.transfer_from);
+    action_params p;
+    p.other_call_control_id = c.call_control_id;
+    if (!a || !a->alive() || bridge(*a, p)) end_call(c, "normal_clearing", "unknown", "");
+    return;
+  }
   milliseconds amd_delay{0};
   if (c.amd) {
     amd_delay = draw(scenario_.amd_s);
@@ -351,6 +385,14 @@ void call_world::end_call(sim_call& c, std::string_view cause, std::string_view 
   emit(c, "call.hangup", std::move(f));
   ++stats_.hangups_by_cause[c.hangup_cause];
   track_live(c, -1);
+  if (!c.transfer_from.empty() && c.last_bridged_with.empty()) {
+    // A transfer that was never answered: the caller, alone again, loses patience as before.
+    sim_call* a = lookup(c.transfer_from);
+    if (a && a->alive() && a->bridged_with.empty() && a->planned == "answer") {
+      after(*a, secs(scenario_.unbridged_patience_s),
+            [this](sim_call& call) { end_call(call, "normal_clearing", "callee", ""); }, &sim_call::patience_timer);
+    }
+  }
 
   if (c.bridged_with.empty()) return;
   std::string peer_id = std::move(c.bridged_with);
@@ -402,6 +444,45 @@ std::optional<api_error> call_world::bridge(sim_call& a, const action_params& p)
   emit(*b, "call.bridged", {{"state", str("bridged")}});
   start_talk_clock(a);
   start_talk_clock(*b);
+  return std::nullopt;
+}
+
+std::optional<api_error> call_world::transfer(sim_call& a, const action_params& p) {
+  if (p.to.empty()) return make_error(422, "10015", "Invalid value", "to is required.", "/to");
+  if (!p.to.starts_with("sip:") && !is_e164(p.to)) {
+    return make_error(422, "10016", "Phone number must be in +E.164 format",
+                      "The 'to' parameter must be an E.164 phone number or a SIP URI.", "/to");
+  }
+  if (a.state == call_state::ringing) return not_answered();
+  // A new leg B is dialed to `to`; when it answers Telnyx bridges it to this leg. Until then the
+  // caller hears ringback (no patience timer); if B fails, this leg stays up.
+  auto& b = new_leg(p.from.empty() ? a.from : p.from, p.to, a.connection_id, p.target_leg_client_state, a.webhook_url);
+  b.transfer_from = a.call_control_id;
+  b.timeout_secs = p.timeout_secs;
+  emit(b, "call.initiated",
+       {{"calling_party_type", str("pstn")},
+        {"caller_id_name", str(b.from)},
+        {"direction", str("outgoing")},
+        {"start_time", str(iso_micro(b.start_wall))},
+        {"state", str("bridging")}});
+  dial_params dp;
+  dp.timeout_secs = p.timeout_secs;
+  plan(b, dp);
+  b.kind = "transfer";
+  track_live(b, +1);
+  cancel_slot(a, &sim_call::patience_timer);
+  return std::nullopt;
+}
+
+std::optional<api_error> call_world::reject(sim_call& c, const action_params& p) {
+  if (c.state != call_state::ringing) {
+    return make_error(422, "90035", "Call already answered", "Only a call that is not answered can be rejected.");
+  }
+  if (p.cause == "USER_BUSY") {
+    end_call(c, "user_busy", "callee", "486");
+  } else {
+    end_call(c, "call_rejected", "callee", "603");
+  }
   return std::nullopt;
 }
 
@@ -476,18 +557,12 @@ std::optional<api_error> call_world::action(std::string_view id, std::string_vie
   } else if (action == "playback_start") {
     result = playback(*c, p);
   } else if (action == "reject") {
-    if (c->state != call_state::ringing) {
-      result = make_error(422, "90035", "Call already answered", "Only a call that is not answered can be rejected.");
-    } else {
-      end_call(*c, "call_rejected", "caller", "603");
-    }
+    result = reject(*c, p);
   } else if (action == "transfer") {
-    if (p.to.empty()) {
-      result = make_error(422, "10015", "Invalid value", "to is required.", "/to");
-    } else if (c->state == call_state::ringing) {
-      result = not_answered();
-    }
-    // Minimal: the leg stays up; the far end is notionally moved to `to`.
+    result = transfer(*c, p);
+  } else if (action == "answer") {
+    // Only an incoming call rings for us to answer; answering a dialed leg changes nothing.
+    if (c->incoming && c->state == call_state::ringing) answer(*c);
   } else if (action == "playback_stop") {
     if (c->playback_timer) {
       cancel_slot(*c, &sim_call::playback_timer);
@@ -495,7 +570,7 @@ std::optional<api_error> call_world::action(std::string_view id, std::string_vie
            {{"media_url", str(c->playback_url)}, {"overlay", raw("false")}, {"status", str("cancelled")}});
     }
   }
-  // answer, client_state_update, send_dtmf, gather_*, record_*: accepted; nothing observable to simulate.
+  // client_state_update, send_dtmf, gather_*, record_*: accepted; nothing observable to simulate.
   if (result) {
     c->client_state = previous_client_state;
     return result;

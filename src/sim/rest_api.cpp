@@ -205,6 +205,10 @@ struct rest_api::impl {
     p.text = string_member(doc, "payload");
     p.media_url = string_member(doc, "audio_url");
     p.to = string_member(doc, "to");
+    p.from = string_member(doc, "from");
+    p.target_leg_client_state = string_member(doc, "target_leg_client_state");
+    p.timeout_secs = int_member(doc, "timeout_secs", 30);
+    p.cause = string_member(doc, "cause");
     if (action == "speak" && p.text.empty() && world.find_call(id)) {
       return error(req, simple(422, "10015", "Invalid value", "payload is required.", "/payload"));
     }
@@ -289,6 +293,34 @@ struct rest_api::impl {
     return error(req, simple(404, "10005", "Resource not found", "The requested resource does not exist."));
   }
 
+  // POST /sim/inbound {"from", "to", "connection_id"?, "talk_s"?, "give_up_s"?}: an incoming call.
+  http::response inbound(http::request& req) {
+    rapidjson::Document doc;
+    doc.Parse(req.body().data(), req.body().size());
+    if (doc.HasParseError() || !doc.IsObject()) {
+      return error(req, simple(400, "10015", "Invalid JSON", "The request body is not a valid JSON object."));
+    }
+    incoming_params p;
+    p.from = string_member(doc, "from");
+    p.to = string_member(doc, "to");
+    p.connection_id = string_member(doc, "connection_id");
+    if (p.from.empty()) return error(req, simple(422, "10015", "Invalid value", "from is required.", "/from"));
+    if (p.to.empty()) return error(req, simple(422, "10015", "Invalid value", "to is required.", "/to"));
+    auto number = [&](const char* name, double min) -> std::optional<std::optional<double>> {
+      auto it = doc.FindMember(name);
+      if (it == doc.MemberEnd() || it->value.IsNull()) return std::optional<double>{};
+      if (!it->value.IsNumber() || it->value.GetDouble() < min) return std::nullopt;
+      return std::optional<double>{it->value.GetDouble()};
+    };
+    auto talk = number("talk_s", 0);
+    if (!talk) return error(req, simple(422, "10015", "Invalid value", "talk_s must be a number >= 0.", "/talk_s"));
+    p.talk_s = *talk;
+    auto give_up = number("give_up_s", 1);
+    if (!give_up) return error(req, simple(422, "10015", "Invalid value", "give_up_s must be a number >= 1.", "/give_up_s"));
+    if (*give_up) p.give_up_s = **give_up;
+    return http::json_response(req, http::status::ok, dial_reply_json(world.incoming(p)));
+  }
+
   http::response sim(http::request& req, const std::vector<std::string>& seg) {
     auto method = req.method();
     if (seg.size() == 2 && seg[1] == "report" && method == http::verb::get) {
@@ -297,6 +329,7 @@ struct rest_api::impl {
     if (seg.size() == 2 && seg[1] == "calls" && method == http::verb::get) {
       return http::json_response(req, http::status::ok, calls_json(world));
     }
+    if (seg.size() == 2 && seg[1] == "inbound" && method == http::verb::post) return inbound(req);
     if (seg.size() == 4 && seg[1] == "calls" && seg[3] == "hangup" && method == http::verb::post) {
       if (auto e = world.far_end_hangup(seg[2])) return error(req, *e);
       return ok(req);

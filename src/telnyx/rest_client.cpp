@@ -123,6 +123,31 @@ std::string rest_client::hangup_body(const std::string& command_id) {
   return finish(buf);
 }
 
+std::string rest_client::answer_body(const std::string& command_id) { return hangup_body(command_id); }
+
+std::string rest_client::transfer_body(const transfer_request& req) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  w.StartObject();
+  put(w, "to", req.to);
+  w.Key("timeout_secs");
+  w.Int(req.timeout_secs);
+  if (!req.target_leg_client_state.empty()) put(w, "target_leg_client_state", req.target_leg_client_state);
+  if (!req.command_id.empty()) put(w, "command_id", req.command_id);
+  w.EndObject();
+  return finish(buf);
+}
+
+std::string rest_client::reject_body(const std::string& cause, const std::string& command_id) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  w.StartObject();
+  put(w, "cause", cause);
+  if (!command_id.empty()) put(w, "command_id", command_id);
+  w.EndObject();
+  return finish(buf);
+}
+
 std::string rest_client::speak_body(const std::string& text, const std::string& voice, const std::string& command_id) {
   rapidjson::StringBuffer buf;
   writer w(buf);
@@ -336,6 +361,24 @@ awaitable<command_result> rest_client::speak(std::string call_control_id, std::s
                                              std::string command_id) {
   auto self = impl_;
   co_return co_await self->action(std::move(call_control_id), "speak", speak_body(text, voice, command_id),
+                                  std::move(command_id));
+}
+
+awaitable<command_result> rest_client::answer(std::string call_control_id, std::string command_id) {
+  auto self = impl_;
+  co_return co_await self->action(std::move(call_control_id), "answer", answer_body(command_id),
+                                  std::move(command_id));
+}
+
+awaitable<command_result> rest_client::transfer(std::string call_control_id, transfer_request req) {
+  auto self = impl_;
+  auto body = transfer_body(req);
+  co_return co_await self->action(std::move(call_control_id), "transfer", std::move(body), std::move(req.command_id));
+}
+
+awaitable<command_result> rest_client::reject(std::string call_control_id, std::string cause, std::string command_id) {
+  auto self = impl_;
+  co_return co_await self->action(std::move(call_control_id), "reject", reject_body(cause, command_id),
                                   std::move(command_id));
 }
 

@@ -128,7 +128,8 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()), https_(o.https) {
     "api": {"tokens": [")" + std::string(token) + R"("], "events_heartbeat_s": )" +
                              std::to_string(o.events_heartbeat_s) +
                              (o.api_tokens_env.empty() ? "" : R"(, "tokens_env": "IT_API_TOKENS")") + "}" +
-                             (o.crm_json.empty() ? "" : ",\n    \"crm\": " + o.crm_json) + R"(
+                             (o.crm_json.empty() ? "" : ",\n    \"crm\": " + o.crm_json) +
+                             (o.extra_config.empty() ? std::string() : ",\n    " + o.extra_config) + R"(
   })";
   api_tokens_env_ = o.api_tokens_env;
   write_file(dir_ / "dialer.json", config);

@@ -30,6 +30,7 @@ struct stack_options {
   int retry_delay_s = 0;          // dialing.retry_delay_s
   std::string server_extra{};     // more members of dialerd's "server" object: `, "read_timeout_ms": 500`
   bool https = false;             // the stack talks HTTPS to dialerd (server.tls in server_extra), no peer check
+  std::string extra_config = {};  // more top-level members of dialerd's config, e.g. R"("inbound": {...})"
 };
 
 struct reply {

@@ -27,5 +27,7 @@ engine::result<engine::item_patch> parse_item_patch(std::string_view body);
 engine::result<engine::call_patch> parse_call_patch(std::string_view body);
 // {busy: bool}; busy is required.
 engine::result<bool> parse_agent_patch(std::string_view body);
+// POST /api/calls: agentId, from and to required strings; contactId and name optional.
+engine::result<engine::manual_call_request> parse_manual_call(std::string_view body);
 
 }  // namespace dialer::api

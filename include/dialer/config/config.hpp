@@ -53,6 +53,11 @@ struct crm_settings {
   bool verify_tls_peer = true;                     // false only for local testing
 };
 
+// Calls that arrive on one of the configured numbers (SPEC §6 inbound calls).
+struct inbound_settings {
+  std::string forward_to;  // E.164 or SIP URI: answer and transfer there; empty: reject with USER_BUSY
+};
+
 struct config {
   http::server_options server;   // listen, tls, limits
   std::string database = "var/dialer.db";
@@ -61,6 +66,7 @@ struct config {
   std::vector<std::string> numbers;  // E.164 caller ids
   std::vector<agent> agents;
   dialing_settings dialing;
+  inbound_settings inbound;
   std::vector<std::string> api_tokens;  // from api.tokens or env api.tokens_env (comma separated); never logged
   std::chrono::seconds events_heartbeat{15};  // api.events_heartbeat_s: SSE heartbeat while idle (GET /api/events)
   // The "compliance" block (SPEC §10) serialised as JSON, or empty when absent. Accepted here only

@@ -58,6 +58,15 @@ struct call_patch {
   std::optional<std::string> disposition;
 };
 
+// POST /api/calls: dial the agent, then `to` from `from` once the agent answers, and bridge them.
+struct manual_call_request {
+  std::string agent_id;
+  std::string from;        // one of the configured numbers
+  std::string to;          // E.164
+  std::string contact_id;  // optional
+  std::string name;        // optional
+};
+
 // How a webhook was handled.
 enum class webhook_outcome {
   applied,    // matched a call and recorded
@@ -103,6 +112,10 @@ class engine {
   result<store::queue_item_record> cancel_item(const std::string& session_id, const std::string& item_id);
   result<store::call_record> update_call(const std::string& call_id, const call_patch& patch);
   result<store::agent_record> set_agent_busy(const std::string& agent_id, bool busy);
+  // Manual call (SPEC §6): returns the customer call (kind manual, status dialing until the agent
+  // answers). not_found for an unknown agent (field agentId), invalid_input naming from/to, conflict
+  // while the agent has an active session, is on another call or is flagged busy.
+  result<store::call_record> place_manual_call(const manual_call_request& req);
 
   // Applies one verified, parsed Telnyx webhook. Throws on a database error (nothing committed).
   webhook_outcome handle_webhook(const telnyx::webhook_event& ev);

@@ -51,6 +51,19 @@ struct action_params {
   std::string text;                    // speak payload
   std::string media_url;               // playback_start audio_url
   std::string to;                      // transfer
+  std::string from;                    // transfer: caller id for the new leg (default: the call's from)
+  std::string target_leg_client_state; // transfer: client_state of the new leg
+  int timeout_secs = 30;               // transfer: ring time of the new leg
+  std::string cause;                   // reject: USER_BUSY | CALL_REJECTED
+};
+
+// POST /sim/inbound: someone calls one of the account's numbers.
+struct incoming_params {
+  std::string from;
+  std::string to;
+  std::string connection_id;
+  std::optional<double> talk_s;  // once connected, the caller talks this long (default: scenario talk_s)
+  double give_up_s = 60;         // unanswered this long, the caller hangs up (originator_cancel)
 };
 
 // One webhook to deliver; delivery adds the envelope, id, signature and retries.
@@ -83,7 +96,9 @@ struct sim_call {
   std::string dial_client_state;  // as dialed (double-dial detection)
   client_state_info origin;  // decoded from the dial's client_state
   std::string webhook_url;
-  std::string kind;          // customer | agent | manual
+  std::string kind;          // customer | agent | manual | inbound | transfer
+  bool incoming = false;     // arrived from outside (POST /sim/inbound), not dialed
+  std::string transfer_from; // the new leg of a transfer: the call being transferred
   bool agent_endpoint = false;
   std::string planned;       // outcome name, or "agent"
   bool amd = false;
@@ -129,6 +144,9 @@ class call_world {
   dial_reply dial(const dial_params& p);
   // POST /calls/{id}/actions/{action}. nullopt = 200 {"result":"ok"}.
   std::optional<api_error> action(std::string_view call_control_id, std::string_view action, const action_params& p);
+  // An incoming call arrives (POST /sim/inbound): call.initiated with direction incoming, state
+  // parked; it rings until answered, rejected or the caller gives up.
+  const sim_call& incoming(const incoming_params& p);
   // The far end hangs up now (POST /sim/calls/{id}/hangup). Errors like action().
   std::optional<api_error> far_end_hangup(std::string_view call_control_id);
   // GET /calls/{id}: nullptr when unknown or ended more than 10 simulated minutes ago.
@@ -161,7 +179,11 @@ class call_world {
   void answer(sim_call& c);
   void start_talk_clock(sim_call& c);
   void end_call(sim_call& c, std::string_view cause, std::string_view source, std::string_view sip);
+  sim_call& new_leg(const std::string& from, const std::string& to, const std::string& connection_id,
+                    const std::string& client_state, const std::string& webhook_url);
   std::optional<api_error> bridge(sim_call& a, const action_params& p);
+  std::optional<api_error> transfer(sim_call& a, const action_params& p);
+  std::optional<api_error> reject(sim_call& c, const action_params& p);
   std::optional<api_error> speak(sim_call& c, const action_params& p);
   std::optional<api_error> playback(sim_call& c, const action_params& p);
   void emit(const sim_call& c, std::string_view event_type, payload_fields extra = {});

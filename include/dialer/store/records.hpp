@@ -72,6 +72,14 @@ struct call_record {
   std::string disposition;
 };
 
+// A manual call (POST /api/calls): the customer leg `call_id`, dialed once the agent leg answers.
+struct manual_call_record {
+  std::string call_id;        // the customer leg (kind manual)
+  std::string agent_id;
+  std::string agent_call_id;  // the agent leg (kind agent, no session)
+  std::string name;           // contact name, may be empty
+};
+
 struct agent_record {
   std::string id;
   domain::agent_state state = domain::agent_state::offline;

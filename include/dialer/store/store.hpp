@@ -78,6 +78,11 @@ class store {
   std::vector<call_record> list_recent_calls(int limit);                                // newest first
   std::vector<call_record> live_calls();  // not ended, any session
 
+  // Manual calls (manual_calls.cpp).
+  void insert_manual_call(const manual_call_record& m);
+  // The manual call whose customer leg or agent leg is `call_id`; nullopt when neither.
+  std::optional<manual_call_record> find_manual_call(std::string_view call_id);
+
   // Records a webhook id; false when it was already recorded (a duplicate).
   bool record_webhook(std::string_view id, std::string_view event_type, std::string_view call_control_id,
                       std::int64_t now_ms);

@@ -1,4 +1,5 @@
-// The Telnyx Call Control REST client: dial, bridge, hangup, speak, and call status. Async, keep-alive,
+// The Telnyx Call Control REST client: dial, bridge, hangup, speak, answer/transfer/reject (incoming
+// calls), and call status. Async, keep-alive,
 // Bearer auth; every command carries a command_id and is retried with the SAME command_id and backoff
 // on 5xx, 429 (honouring x-ratelimit-reset) and transport failures/timeouts.
 #pragma once
@@ -42,6 +43,13 @@ struct dial_request {
   std::string command_id;
   std::string answering_machine_detection;  // empty or "disabled": not sent
   std::string webhook_url;     // empty: not sent
+};
+
+struct transfer_request {
+  std::string to;                       // E.164 or SIP URI
+  int timeout_secs = 30;                // ring time of the new leg
+  std::string target_leg_client_state;  // base64, empty: not sent
+  std::string command_id;
 };
 
 struct dial_result {
@@ -90,6 +98,13 @@ class rest_client {
   awaitable<command_result> hangup(std::string call_control_id, std::string command_id);
   awaitable<command_result> speak(std::string call_control_id, std::string text, std::string voice,
                                   std::string command_id);
+  // POST /calls/{id}/actions/answer (an incoming call).
+  awaitable<command_result> answer(std::string call_control_id, std::string command_id);
+  // POST /calls/{id}/actions/transfer {"to", "timeout_secs", "target_leg_client_state"?}: an answered
+  // incoming call is moved to `to` (E.164 or SIP URI); the original leg stays up until the new one answers.
+  awaitable<command_result> transfer(std::string call_control_id, transfer_request req);
+  // POST /calls/{id}/actions/reject {"cause": "USER_BUSY"|"CALL_REJECTED"}: an incoming call not answered.
+  awaitable<command_result> reject(std::string call_control_id, std::string cause, std::string command_id);
   // GET /calls/{id}; is_alive/end_time from data when result.ok. Same retry policy as commands.
   awaitable<call_status> get_call(std::string call_control_id);
 
@@ -100,6 +115,11 @@ class rest_client {
   static std::string hangup_body(const std::string& command_id);
   // {"payload": text, "voice": voice, "command_id"?}
   static std::string speak_body(const std::string& text, const std::string& voice, const std::string& command_id);
+  static std::string answer_body(const std::string& command_id);
+  // {"to", "timeout_secs", "target_leg_client_state"?, "command_id"?}
+  static std::string transfer_body(const transfer_request& req);
+  // {"cause", "command_id"?}
+  static std::string reject_body(const std::string& cause, const std::string& command_id);
   // The path segment for a call_control_id: unreserved characters and ':' kept, the rest %XX.
   static std::string escape_path_segment(std::string_view segment);
   // Parses {"errors":[{"code","title","detail"}]}; a numeric code is kept as its digits. Empty on

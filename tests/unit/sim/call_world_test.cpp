@@ -329,3 +329,132 @@ TEST_CASE("an ended call is still readable for ten simulated minutes, then unkno
   CHECK(f.world.find_call(id) == nullptr);
   CHECK(f.act(id, "hangup")->status == 404);
 }
+
+// Incoming calls (POST /sim/inbound), answer, transfer and reject.
+namespace {
+std::string ring_in(fixture& f, std::optional<double> talk_s = 20, double give_up_s = 60) {
+  incoming_params p;
+  p.from = "+13125550100";
+  p.to = "+15550000001";
+  p.connection_id = "conn1";
+  p.talk_s = talk_s;
+  p.give_up_s = give_up_s;
+  return f.world.incoming(p).call_control_id;
+}
+
+// The new leg created by a transfer of `from`, or empty.
+std::string transfer_leg_of(const fixture& f, const std::string& from) {
+  for (const auto* c : f.world.all_calls())
+    if (c->transfer_from == from) return c->call_control_id;
+  return {};
+}
+}  // namespace
+
+TEST_CASE("an incoming call sends call.initiated with direction incoming and state parked, then rings") {
+  fixture f;
+  auto id = ring_in(f);
+  CHECK(f.types(id) == types_t{"call.initiated"});
+  CHECK(f.field(id, "call.initiated", "direction") == "incoming");
+  CHECK(f.field(id, "call.initiated", "state") == "parked");
+  CHECK(f.field(id, "call.initiated", "from") == "+13125550100");
+  CHECK(f.field(id, "call.initiated", "to") == "+15550000001");
+  CHECK(f.field(id, "call.initiated", "client_state") == "<null>");
+  CHECK(f.world.find_call(id)->state == call_state::ringing);
+  CHECK(f.world.find_call(id)->kind == "inbound");
+  CHECK(f.world.live_calls() == 1);
+}
+
+TEST_CASE("an unanswered incoming call is given up by the caller with originator_cancel") {
+  fixture f;
+  auto id = ring_in(f, 20, 10);
+  f.clock.advance(9999ms);
+  CHECK(f.world.find_call(id)->alive());
+  f.clock.advance(1ms);
+  CHECK(f.field(id, "call.hangup", "hangup_cause") == "originator_cancel");
+  CHECK(f.field(id, "call.hangup", "hangup_source") == "caller");
+  CHECK(f.world.live_calls() == 0);
+}
+
+TEST_CASE("reject ends a ringing incoming call with the cause asked for, and a dialed leg's answer changes nothing") {
+  fixture f;
+  auto busy = ring_in(f);
+  action_params p;
+  p.cause = "USER_BUSY";
+  REQUIRE_FALSE(f.act(busy, "reject", p));
+  CHECK(f.field(busy, "call.hangup", "hangup_cause") == "user_busy");
+  CHECK(f.field(busy, "call.hangup", "sip_hangup_cause") == "486");
+  auto rejected = ring_in(f);
+  p.cause = "CALL_REJECTED";
+  REQUIRE_FALSE(f.act(rejected, "reject", p));
+  CHECK(f.field(rejected, "call.hangup", "hangup_cause") == "call_rejected");
+
+  auto answered = ring_in(f);
+  REQUIRE_FALSE(f.act(answered, "answer"));
+  auto late = f.act(answered, "reject", p);
+  REQUIRE(late);
+  CHECK(late->code == "90035");
+
+  auto dialed = f.dial(silent_number);
+  REQUIRE_FALSE(f.act(dialed, "answer"));
+  CHECK(f.types(dialed) == types_t{"call.initiated"});
+}
+
+TEST_CASE("a transferred incoming call is bridged to the new leg when it answers, and both end when the caller leaves") {
+  fixture f;
+  auto a = ring_in(f, 20);
+  REQUIRE_FALSE(f.act(a, "answer"));
+  CHECK(f.types(a) == types_t{"call.initiated", "call.answered"});
+  action_params p;
+  p.to = agent_uri;
+  p.timeout_secs = 30;
+  p.target_leg_client_state = client_state("", "transfer");
+  REQUIRE_FALSE(f.act(a, "transfer", p));
+  auto b = transfer_leg_of(f, a);
+  REQUIRE_FALSE(b.empty());
+  CHECK(f.world.find_call(b)->kind == "transfer");
+  CHECK(f.world.find_call(b)->to == agent_uri);
+  CHECK(f.world.find_call(b)->from == "+13125550100");  // the caller's number by default
+  CHECK(f.field(b, "call.initiated", "direction") == "outgoing");
+  CHECK(f.field(b, "call.initiated", "client_state") == p.target_leg_client_state);
+  f.clock.advance(10s);  // longer than the unbridged patience: the caller hears ringback meanwhile
+  CHECK(f.types(b) == types_t{"call.initiated", "call.answered", "call.bridged"});
+  CHECK(f.types(a).back() == "call.bridged");
+  CHECK(f.world.find_call(a)->bridged_with == b);
+  f.clock.advance(20s);
+  CHECK(f.field(a, "call.hangup", "hangup_source") == "callee");
+  CHECK_FALSE(f.world.find_call(b)->alive());
+  CHECK(f.world.live_calls() == 0);
+}
+
+TEST_CASE("a transfer whose destination does not answer leaves the caller up, who then loses patience") {
+  fixture f;
+  auto a = ring_in(f);
+  REQUIRE_FALSE(f.act(a, "answer"));
+  action_params p;
+  p.to = silent_number;
+  p.timeout_secs = 15;
+  REQUIRE_FALSE(f.act(a, "transfer", p));
+  auto b = transfer_leg_of(f, a);
+  REQUIRE_FALSE(b.empty());
+  f.clock.advance(15s);
+  CHECK(f.field(b, "call.hangup", "hangup_cause") == "timeout");
+  CHECK(f.world.find_call(a)->alive());
+  f.clock.advance(5s);  // unbridged_patience_s
+  CHECK_FALSE(f.world.find_call(a)->alive());
+}
+
+TEST_CASE("transfer of a ringing call is 422 90034 and a bad destination is 422 10016") {
+  fixture f;
+  auto a = ring_in(f);
+  action_params p;
+  p.to = agent_uri;
+  auto ringing = f.act(a, "transfer", p);
+  REQUIRE(ringing);
+  CHECK(ringing->code == "90034");
+  REQUIRE_FALSE(f.act(a, "answer"));
+  p.to = "5550000001";
+  auto bad = f.act(a, "transfer", p);
+  REQUIRE(bad);
+  CHECK(bad->code == "10016");
+  CHECK(transfer_leg_of(f, a).empty());
+}

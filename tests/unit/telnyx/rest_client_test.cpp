@@ -482,3 +482,47 @@ TEST_CASE("a refused port is a transport failure after max_tries") {
   CHECK(out->result.tries == 3);
   CHECK(out->call_control_id.empty());
 }
+
+TEST_CASE("answer, transfer and reject bodies match the official AnswerRequest, TransferCallRequest and RejectRequest") {
+  CHECK(rest_client::answer_body("") == "{}");
+  check_against_schema(rest_client::answer_body("cmd-a"), "AnswerRequest");
+  transfer_request t;
+  t.to = "sip:desk@office.example.com";
+  t.timeout_secs = 25;
+  t.target_leg_client_state = "eyJrIjoidCJ9";
+  t.command_id = "cmd-t";
+  auto transfer = rest_client::transfer_body(t);
+  check_against_schema(transfer, "TransferCallRequest");
+  auto d = parse(transfer);
+  CHECK(str(d, "to") == "sip:desk@office.example.com");
+  CHECK(d["timeout_secs"].GetInt() == 25);
+  CHECK(str(d, "target_leg_client_state") == "eyJrIjoidCJ9");
+  t.target_leg_client_state.clear();
+  CHECK_FALSE(parse(rest_client::transfer_body(t)).HasMember("target_leg_client_state"));
+  auto reject = rest_client::reject_body("USER_BUSY", "cmd-r");
+  check_against_schema(reject, "RejectRequest");
+  CHECK(str(parse(reject), "cause") == "USER_BUSY");
+}
+
+TEST_CASE("answer, transfer and reject post to the call's action paths") {
+  fake_telnyx fake({reply(200)});
+  rest_client client(fake.ctx.get_executor(), fake.options());
+  auto r = fake.run<command_result>([&]() -> awaitable<command_result> {
+    auto a = co_await client.answer("v3:in", "cmd-a");
+    if (!a.ok) co_return a;
+    transfer_request t;
+    t.to = "+15557654321";
+    t.command_id = "cmd-t";
+    auto x = co_await client.transfer("v3:in", t);
+    if (!x.ok) co_return x;
+    co_return co_await client.reject("v3:other", "USER_BUSY", "cmd-r");
+  });
+  CHECK(r.ok);
+  REQUIRE(fake.requests.size() == 3);
+  CHECK(fake.requests[0].target == "/v2/calls/v3:in/actions/answer");
+  CHECK(str(parse(fake.requests[0].body), "command_id") == "cmd-a");
+  CHECK(fake.requests[1].target == "/v2/calls/v3:in/actions/transfer");
+  CHECK(str(parse(fake.requests[1].body), "to") == "+15557654321");
+  CHECK(fake.requests[2].target == "/v2/calls/v3:other/actions/reject");
+  CHECK(str(parse(fake.requests[2].body), "cause") == "USER_BUSY");
+}
