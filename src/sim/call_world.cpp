@@ -234,6 +234,7 @@ dial_reply call_world::dial(const dial_params& p) {
         {"start_time", str(iso_micro(c.start_wall))},
         {"state", str("bridging")}});
   plan(c, p);
+  probe_.dial_received(c.call_control_id, c.origin.session_id, c.is_customer(), latency_probe::clock::now());
   ++stats_.calls_by_outcome[c.planned];
   track_live(c, +1);
   return {std::nullopt, &c, false};
@@ -435,6 +436,7 @@ std::optional<api_error> call_world::action(std::string_view id, std::string_vie
   sim_call* c = lookup(id);
   if (!c) return unknown_call();
   ++stats_.actions_by_type[std::string(action)];
+  if (action == "bridge") probe_.bridge_received(p.other_call_control_id, latency_probe::clock::now());
   auto now = sched_.now();
   if (!p.command_id.empty()) {
     auto it = c->action_commands.find(p.command_id);
