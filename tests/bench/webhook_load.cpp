@@ -35,7 +35,7 @@ constexpr auto token = net::as_tuple(net::use_awaitable);
 
 constexpr const char* usage =
     "usage: bench_load --port P --key-seed-file FILE --calls FILE [--requests 20000] [--connections 64]\n"
-    "                  [--target /webhooks/telnyx] [--event call.initiated] [--pid PID]\n"
+    "                  [--target /webhooks/telnyx] [--event call.initiated] [--pid PID] [--timeout-s 10]\n"
     "  --calls: a GET /sim/calls reply; its live customer calls are the calls the webhooks are about.\n"
     "  --pid: the server's process id, for its CPU time per request.\n";
 
@@ -99,12 +99,13 @@ struct load_state {
   std::vector<std::string> wire;  // complete HTTP requests, ready to write
   std::size_t next = 0;
   std::uint64_t ok = 0, non_2xx = 0, errors = 0;
+  std::chrono::seconds timeout{10};  // per connect and per request
 };
 
 awaitable<void> connection(tcp::endpoint ep, load_state& st) {
   while (st.next < st.wire.size()) {
     beast::tcp_stream stream(co_await net::this_coro::executor);
-    stream.expires_after(std::chrono::seconds(10));
+    stream.expires_after(st.timeout);
     auto connected = co_await stream.async_connect(ep, token);
     if (std::get<0>(connected)) {
       ++st.next;  // that request is lost: the server is gone or refusing
@@ -116,7 +117,7 @@ awaitable<void> connection(tcp::endpoint ep, load_state& st) {
     bool broken = false;
     while (!broken && st.next < st.wire.size()) {
       const std::string& request = st.wire[st.next++];
-      stream.expires_after(std::chrono::seconds(10));
+      stream.expires_after(st.timeout);
       auto written = co_await net::async_write(stream, net::buffer(request), token);
       bhttp::response<bhttp::string_body> res;
       if (!std::get<0>(written)) {
@@ -170,6 +171,7 @@ int main(int argc, char** argv) {
   const int pid = static_cast<int>(a.num("pid", 0));
 
   load_state st;
+  st.timeout = std::chrono::seconds(a.num("timeout-s", 10));
   st.wire.reserve(requests);
   const auto url = "http://127.0.0.1:" + std::to_string(port) + target;
   for (std::size_t i = 0; i < requests; ++i) {
