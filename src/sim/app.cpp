@@ -29,6 +29,9 @@ struct app::impl {
     world = std::make_unique<call_world>(o.scene, sched, o.seed, o.webhook_url,
                                          [this](webhook_out ev) { webhooks->enqueue(std::move(ev)); });
     webhooks = std::make_unique<webhook_dispatcher>(ex, signer, o.scene.faults, world->stats(), o.seed + 1);
+    webhooks->on_post([w = world.get()](const webhook_out& ev, int attempt) {
+      w->probe().webhook_posted(ev.call_control_id, ev.event_type, attempt, latency_probe::clock::now());
+    });
     rest = std::make_unique<rest_api>(ex, *world, o.rest, o.seed + 2);
     http::server_options so;
     so.listen = o.listen;

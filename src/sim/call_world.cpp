@@ -223,6 +223,7 @@ dial_reply call_world::dial(const dial_params& p) {
 
   ++stats_.dials;
   plan(c, p);  // before the first event, so the event knows the leg's kind (timers never fire inside)
+  probe_.dial_received(c.call_control_id, c.origin.session_id, c.is_customer(), latency_probe::clock::now());
   emit(c, "call.initiated",
        {{"calling_party_type", str("pstn")},
         {"caller_id_name", str(c.from)},
@@ -523,6 +524,7 @@ std::optional<api_error> call_world::action(std::string_view id, std::string_vie
   sim_call* c = lookup(id);
   if (!c) return unknown_call();
   ++stats_.actions_by_type[std::string(action)];
+  if (action == "bridge") probe_.bridge_received(p.other_call_control_id, latency_probe::clock::now());
   auto now = sched_.wall_now();  // the command_id window is real time (see dial())
   if (!p.command_id.empty()) {
     auto it = c->action_commands.find(p.command_id);

@@ -91,6 +91,8 @@ std::string report_json(const call_world& world) {
   w.EndObject();
   map_object(w, "calls_by_outcome", c.calls_by_outcome);
   map_object(w, "hangups_by_cause", c.hangups_by_cause);
+  auto latency = world.probe().report_json();
+  w.Key("latency"); w.RawValue(latency.data(), latency.size(), rapidjson::kObjectType);
   w.EndObject();
   return buf.GetString();
 }

@@ -41,6 +41,7 @@ struct webhook_dispatcher::impl {
   std::unordered_map<std::string, bool> lost_calls;                 // call -> its webhooks are lost forever
   std::map<std::string, std::unique_ptr<http::client>> clients;    // by origin
   std::set<net::steady_timer*> waits;                              // cancelled by stop()
+  std::function<void(const webhook_out&, int)> on_post;            // the latency probe
 
   bool chance(double p) { return p > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < p; }
 
@@ -89,6 +90,7 @@ awaitable<bool> post(std::shared_ptr<webhook_dispatcher::impl> self, const webho
   req.headers.emplace_back("telnyx-signature-ed25519", self->signer->sign(ts, req.body));
   req.headers.emplace_back("telnyx-timestamp", ts);
   ++self->stats.webhook_attempts;
+  if (self->on_post) self->on_post(ev, attempt);
   auto [ec, res] = co_await client->send(std::move(req));
   if (ec) {
     log::debug("sim.webhooks", "delivery failed", {{"event", ev.event_type}, {"error", ec.message()}});
@@ -217,6 +219,10 @@ void webhook_dispatcher::stop() {
   impl_->stopped = true;
   for (auto* t : impl_->waits) t->cancel();
   for (auto& [origin, c] : impl_->clients) c->close();
+}
+
+void webhook_dispatcher::on_post(std::function<void(const webhook_out&, int)> observer) {
+  impl_->on_post = std::move(observer);
 }
 
 std::size_t webhook_dispatcher::in_flight() const { return impl_->in_flight; }

@@ -16,6 +16,7 @@
 #include "dialer/common/clock.hpp"
 #include "dialer/sim/client_state.hpp"
 #include "dialer/sim/counters.hpp"
+#include "dialer/sim/latency_probe.hpp"
 #include "dialer/sim/scenario.hpp"
 #include "dialer/sim/scheduler.hpp"
 
@@ -160,6 +161,8 @@ class call_world {
   int live_calls() const { return live_calls_; }
   counters& stats() { return stats_; }
   const counters& stats() const { return stats_; }
+  latency_probe& probe() { return probe_; }
+  const latency_probe& probe() const { return probe_; }
   const scenario& config() const { return scenario_; }
   sys_time now() const { return sched_.now(); }
 
@@ -207,6 +210,7 @@ class call_world {
   std::map<std::string, int> live_by_session_, live_by_from_, live_by_to_;
   int live_calls_ = 0;
   counters stats_;
+  latency_probe probe_;
 };
 
 }  // namespace dialer::sim

@@ -4,6 +4,7 @@
 // are applied here.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -32,6 +33,8 @@ class webhook_dispatcher {
   void enqueue(webhook_out event);
   // Drops queued events, ends retries and closes connections; deliveries in flight finish quietly.
   void stop();
+  // `observer` is called just before every POST attempt of an event (attempt 1 = first delivery).
+  void on_post(std::function<void(const webhook_out&, int attempt)> observer);
   // Events queued or being delivered.
   std::size_t in_flight() const;
 

@@ -1,0 +1,50 @@
+// Dialer latencies as telnyx-sim sees them from outside, in real time: call.answered posted -> bridge
+// command for that leg received, and a customer call.hangup posted -> the next dial of that session
+// received. Filled by the call model and webhook delivery on the one I/O thread; read by /sim/report.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace dialer::sim {
+
+class latency_probe {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  // A dial created a leg. A customer dial first settles the oldest pending hangup of its session (one
+  // refill sample), then remembers the leg so its own hangup can start the next refill measurement.
+  void dial_received(std::string_view call_control_id, std::string_view session_id, bool customer,
+                     clock::time_point now);
+  // A webhook is being POSTed. Only first attempts count (a redelivery is the dialer's failure, not
+  // its latency); only call.answered and call.hangup of customer legs matter.
+  void webhook_posted(std::string_view call_control_id, std::string_view event_type, int attempt,
+                      clock::time_point now);
+  // A bridge command arrived connecting some leg to `other_call_control_id` (the answered customer).
+  void bridge_received(std::string_view other_call_control_id, clock::time_point now);
+
+  struct summary {
+    std::uint64_t count = 0;
+    std::int64_t p50_us = 0, p90_us = 0, p99_us = 0, max_us = 0, mean_us = 0;  // 0 when count is 0
+  };
+  // Nearest-rank percentiles over every sample taken so far.
+  summary answer_to_bridge() const;
+  summary hangup_to_next_dial() const;
+  // {"answer_to_bridge_us":{count,p50,p90,p99,max,mean},"hangup_to_next_dial_us":{...},
+  //  "answers_waiting":N,"hangups_waiting":N}: the /sim/report "latency" member.
+  std::string report_json() const;
+
+ private:
+  static summary summarise(std::vector<std::int64_t> samples);
+  std::unordered_map<std::string, std::string> customer_session_;       // live customer leg -> session
+  std::unordered_map<std::string, clock::time_point> answered_at_;      // customer leg -> answered posted
+  std::unordered_map<std::string, std::deque<clock::time_point>> hangups_;  // session -> hangups posted
+  std::vector<std::int64_t> bridge_us_;
+  std::vector<std::int64_t> refill_us_;
+};
+
+}  // namespace dialer::sim
