@@ -14,10 +14,8 @@ std::string call_id_from_client_state(std::string_view client_state) {
   // Iterative: any signed body can carry any client_state, and the default parser recurses per
   // nesting level (a deep one overflowed the stack).
   doc.Parse<rapidjson::kParseIterativeFlag>(decoded->data(), decoded->size());
-  if (doc.HasParseError() || !doc.IsObject()) return {};
-  auto it = doc.FindMember("c");
-  if (it == doc.MemberEnd() || !it->value.IsString()) return {};
-  return it->value.GetString();
+  if (doc.HasParseError()) return {};
+  return json::string_member(doc, "c");
 }
 
 }  // namespace dialer::engine

@@ -26,3 +26,13 @@ TEST_CASE("a time outside what system_clock can hold is not a time, not a wrappe
   REQUIRE(last_day);
   CHECK(format_iso8601(*last_day) == "2262-04-11T00:00:00.000Z");
 }
+
+// Found by fuzz_webhook under UBSan: date::parse negated minutes::min() on a broken offset.
+TEST_CASE("a time with a broken offset or trailing bytes is not a time") {
+  CHECK_FALSE(parse_iso8601("2018-02-02T22:25:27.5219-&Z"));
+  CHECK_FALSE(parse_iso8601("2018-02-02T22:25:27+01"));
+  CHECK_FALSE(parse_iso8601("2018-02-02T22:25:27Zjunk"));
+  CHECK_FALSE(parse_iso8601("2018-02-02T22:25:27."));
+  CHECK_FALSE(parse_iso8601("2018-02-02 22:25:27Z"));
+  CHECK(parse_iso8601("2018-02-02T22:25:27-05:30"));
+}
