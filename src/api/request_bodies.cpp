@@ -12,7 +12,9 @@ error bad(std::string field, std::string message) { return {errc::invalid_input,
 
 engine::result<rapidjson::Document> parse_object(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  // Iterative: the default parser recurses per nesting level, and 1 MiB of '[' overflowed the stack
+  // (tests/unit/api/request_bodies_test.cpp).
+  doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError())
     return bad("", std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
                        rapidjson::GetParseError_En(doc.GetParseError()));

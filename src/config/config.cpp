@@ -434,6 +434,20 @@ void read_crm(const object_view& root, env_lookup getenv, config& out) {
   out.crm = std::move(c);
 }
 
+// True when `v` nests arrays/objects deeper than `limit`; the recursion itself stops at the limit.
+bool nests_deeper_than(const json_value& v, int limit) {
+  if (!v.IsObject() && !v.IsArray()) return false;
+  if (limit == 0) return true;
+  if (v.IsObject()) {
+    for (const auto& m : v.GetObject())
+      if (nests_deeper_than(m.value, limit - 1)) return true;
+  } else {
+    for (const auto& e : v.GetArray())
+      if (nests_deeper_than(e, limit - 1)) return true;
+  }
+  return false;
+}
+
 config read_config(const json_value& doc, env_lookup getenv) {
   object_view root(doc, "",
                    {"server", "database", "database_synchronous", "telnyx", "numbers", "agents", "dialing", "api",
@@ -442,10 +456,12 @@ config read_config(const json_value& doc, env_lookup getenv) {
   read_server(root, out);
   out.database = *root.string("database", true);
   if (const json_value* sync = root.find("database_synchronous")) {
-    if (!sync->IsString() || (std::string_view(sync->GetString()) != "FULL" && std::string_view(sync->GetString()) != "NORMAL")) {
+    // With the length: GetString() alone stops at a NUL, and "FULL\u0000x" passed as FULL.
+    const std::string_view mode = sync->IsString() ? std::string_view(sync->GetString(), sync->GetStringLength()) : "";
+    if (mode != "FULL" && mode != "NORMAL") {
       fail("database_synchronous", "must be \"FULL\" or \"NORMAL\"");
     }
-    out.database_synchronous = sync->GetString();
+    out.database_synchronous = std::string(mode);
   }
   read_telnyx(root, getenv, out);
   read_numbers(root, out);
@@ -457,6 +473,8 @@ config read_config(const json_value& doc, env_lookup getenv) {
   if (const json_value* compliance = root.find("compliance")) {
     if (!compliance->IsObject() && !compliance->IsNull()) fail("compliance", "must be an object");
     if (compliance->IsObject()) {
+      // The Writer recurses once per level: a very deep block would overflow the stack.
+      if (nests_deeper_than(*compliance, 64)) fail("compliance", "nested deeper than 64 levels");
       rapidjson::StringBuffer buffer;
       rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
       compliance->Accept(writer);
@@ -471,7 +489,9 @@ config read_config(const json_value& doc, env_lookup getenv) {
 load_result parse(std::string_view json_text, env_lookup getenv) {
   rapidjson::Document doc;
   // Strict JSON: no comments, no trailing commas, no NaN; "_" keys are the documentation channel.
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(json_text.data(), json_text.size());
+  // Iterative: the default parser recurses per nesting level, and deep text overflowed the stack.
+  doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(json_text.data(),
+                                                                                     json_text.size());
   if (doc.HasParseError()) {
     return {std::nullopt, config_error{"", "invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
                                                rapidjson::GetParseError_En(doc.GetParseError())}};

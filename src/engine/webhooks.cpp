@@ -1,8 +1,7 @@
 // Turning a verified Telnyx webhook into a call event: de-duplicate on data.id, find the attempt by
 // call_control_id (else by client_state, for webhooks that overtake the dial's reply), apply, commit.
-#include "dialer/common/json.hpp"
 #include "dialer/common/log.hpp"
-#include "dialer/telnyx/base64.hpp"
+#include "dialer/engine/client_state.hpp"
 #include "engine_impl.hpp"
 
 namespace dialer::engine {
@@ -11,19 +10,6 @@ using domain::call_event_type;
 using telnyx::event_kind;
 
 namespace {
-
-// The call id inside our client_state, or empty when it is not ours.
-std::string call_id_from_client_state(const std::string& client_state) {
-  if (client_state.empty()) return {};
-  auto decoded = telnyx::base64_decode(client_state);
-  if (!decoded) return {};
-  rapidjson::Document doc;
-  doc.Parse(decoded->data(), decoded->size());
-  if (doc.HasParseError() || !doc.IsObject()) return {};
-  auto it = doc.FindMember("c");
-  if (it == doc.MemberEnd() || !it->value.IsString()) return {};
-  return it->value.GetString();
-}
 
 domain::amd_result amd_from(const std::string& result) {
   if (result == "human" || result == "human_residence" || result == "human_business") return domain::amd_result::human;
