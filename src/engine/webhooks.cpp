@@ -56,6 +56,14 @@ webhook_outcome engine::handle_webhook(const telnyx::webhook_event& ev) {
     if (call && call->call_control_id.empty() && !ev.call_control_id.empty()) {
       call->call_control_id = ev.call_control_id;  // the webhook overtook the dial's reply
       db_.update_call(*call);
+      // An attempt settled before we ever heard of its call (its dial reply and webhooks were lost
+      // past the re-send window, or it was settled on restart): Telnyx placed it after all. It must
+      // not ring on beside the contact's next attempt, so it is hung up.
+      if (call->state.status == domain::call_status::ended && ev.kind != event_kind::call_hangup) {
+        log::warn("engine", "hanging up a call placed after its attempt was settled",
+                  {{"call", call->id}, {"call_control_id", ev.call_control_id}});
+        fx.commands.push_back({effects::command::kind::hangup, *call, {}});
+      }
     }
   }
   webhook_outcome result = webhook_outcome::unmatched;
