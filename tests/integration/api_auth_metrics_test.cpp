@@ -62,7 +62,7 @@ test::reply deliver(stack& s, const std::string& body) {
 
 }  // namespace
 
-TEST_CASE("tokens from the config and from the env var both authenticate; neither ever appears in the log") {
+TEST_CASE("tokens from the config and from the env var both authenticate, neither ever appears in the log") {
   stack s({.scenario_json = ringing_scenario, .time_scale = 5,
            .api_tokens_env = std::string(" ") + env_token_a + ", ," + env_token_b});
   for (std::string token : {std::string(stack::token), std::string(env_token_a), std::string(env_token_b)}) {
@@ -89,7 +89,7 @@ TEST_CASE("tokens from the config and from the env var both authenticate; neithe
     CHECK_MESSAGE(log.find(secret) == std::string::npos, "the log holds a secret: " << secret);
 }
 
-TEST_CASE("/healthz and /metrics answer without a token; every /api route refuses one without") {
+TEST_CASE("/healthz and /metrics answer without a token, every /api route refuses one without") {
   stack s({.scenario_json = ringing_scenario, .time_scale = 5});
   auto health = s.raw(verb::get, "/healthz", {}, {});
   REQUIRE(health.status == 200);

@@ -233,7 +233,7 @@ TEST_CASE("a second session for the same agent cannot start while the first is r
   CHECK(act(s, first, "stop").status == 200);
 }
 
-TEST_CASE("a running session cannot be deleted; once stopped it is deleted with 204 and then not found") {
+TEST_CASE("a running session cannot be deleted, once stopped it is deleted with 204 and then not found") {
   stack s(options());
   auto id = create(s, std::string(R"({"agentId": "alice", "concurrentLines": 1, "contacts": )") + two_contacts + "}");
   REQUIRE(act(s, id, "start").status == 200);

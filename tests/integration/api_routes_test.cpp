@@ -80,7 +80,7 @@ constexpr const char* three = R"([{"phone": "+15550601001"}, {"phone": "+1555060
 
 }  // namespace
 
-TEST_CASE("PATCH of a queue item changes its priority and attempt limit; bad values get 400 naming the field") {
+TEST_CASE("PATCH of a queue item changes its priority and attempt limit, bad values get 400 naming the field") {
   stack s({.scenario_json = ringing_scenario, .time_scale = 5});
   auto id = create(s, "alice", three);
   const std::string third = item_of(s, id, "+15550601003")["id"].GetString();
@@ -260,7 +260,7 @@ TEST_CASE("GET /api/stats sums the sessions' statistics, by agent and by dial ti
   }
 }
 
-TEST_CASE("GET /api/agents lists every configured agent; PATCH busy flags one; bad bodies name busy") {
+TEST_CASE("GET /api/agents lists every configured agent, PATCH busy flags one, bad bodies name busy") {
   stack s({.scenario_json = ringing_scenario, .time_scale = 5});
   auto listed = call(s, verb::get, "/api/agents").json();
   REQUIRE(listed["agents"].Size() == 2);

@@ -75,7 +75,7 @@ TEST_CASE("updating a queue item stores priority and maxAttempts and emits queue
   CHECK(data_of(f.events[0])["priority"].GetInt() == 9);
 }
 
-TEST_CASE("a pending item keeps at least one attempt left; a calling one may stop at the attempts made") {
+TEST_CASE("a pending item keeps at least one attempt left, a calling one may stop at the attempts made") {
   fixture f;
   auto q = f.item(0);
   f.set_state(q, domain::item_status::pending, 2);
@@ -90,7 +90,7 @@ TEST_CASE("a pending item keeps at least one attempt left; a calling one may sto
   CHECK(f.events.size() == 2);  // refusals emit nothing
 }
 
-TEST_CASE("terminal items refuse updates with a conflict; unknown or foreign ids are not found") {
+TEST_CASE("terminal items refuse updates with a conflict, unknown or foreign ids are not found") {
   fixture f;
   auto q = f.item(0);
   for (auto st : {domain::item_status::completed, domain::item_status::failed, domain::item_status::cancelled}) {
@@ -108,7 +108,7 @@ TEST_CASE("terminal items refuse updates with a conflict; unknown or foreign ids
   CHECK(f.eng.update_item(s2.value().id, q.id, priority(1)).err().code == engine::errc::not_found);
 }
 
-TEST_CASE("cancelling a pending item makes it cancelled once; a calling, completed or failed item is a conflict") {
+TEST_CASE("cancelling a pending item makes it cancelled once, a calling, completed or failed item is a conflict") {
   fixture f;
   auto q = f.item(0);
   auto r = f.eng.cancel_item(f.session_id, q.id);
@@ -160,7 +160,7 @@ TEST_CASE("a call's notes and disposition are stored and sent in call.updated") 
   CHECK(f.eng.update_call("call_nope", notes("x")).err().code == engine::errc::not_found);
 }
 
-TEST_CASE("the busy flag is kept per configured agent; an unknown agent is not found") {
+TEST_CASE("the busy flag is kept per configured agent, an unknown agent is not found") {
   fixture f;
   auto r = f.eng.set_agent_busy("alice", true);
   REQUIRE(r);

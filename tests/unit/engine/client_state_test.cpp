@@ -10,7 +10,7 @@
 using dialer::engine::call_id_from_client_state;
 using dialer::telnyx::base64_encode;
 
-TEST_CASE("our client_state gives its call id; someone else's gives none") {
+TEST_CASE("our client_state gives its call id, someone else's gives none") {
   CHECK(call_id_from_client_state(base64_encode(R"({"s":"ses_1","q":"itm_1","c":"call_1","a":1,"k":"customer"})")) ==
         "call_1");
   CHECK(call_id_from_client_state("").empty());

@@ -91,7 +91,7 @@ TEST_CASE("a reordered event is delivered after the call's next event: call.hang
   h.sim->stop();
 }
 
-TEST_CASE("a call whose webhooks are lost forever sends none of them; agent legs are never lost") {
+TEST_CASE("a call whose webhooks are lost forever sends none of them, agent legs are never lost") {
   auto scene = busy_scene();
   scene.faults.webhook_lose_call_p = 1;
   scene.agent.answer_after_s = 1;
@@ -132,7 +132,7 @@ TEST_CASE("delays apply to the share of events webhook_delay_p names and are cou
   quick.sim->stop();
 }
 
-TEST_CASE("a reset before acting places no call; a reset after acting places it and loses the reply") {
+TEST_CASE("a reset before acting places no call, a reset after acting places it and loses the reply") {
   SUBCASE("before") {
     auto scene = busy_scene();
     scene.faults.rest_reset_before_p = 1;

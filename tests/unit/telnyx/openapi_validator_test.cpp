@@ -275,7 +275,7 @@ TEST_CASE("a hostile deeply nested body is rejected without crashing") {
   CHECK(problems[0].find("nested too deeply") != std::string::npos);
 }
 
-TEST_CASE("a response is matched to its exact status, then the NXX range, then default; others are undocumented") {
+TEST_CASE("a response is matched to its exact status, then the NXX range, then default, others are undocumented") {
   std::string error;
   auto v = openapi_validator::load(R"({"paths": {"/r/{id}": {
       "get": {"responses": {
