@@ -323,7 +323,8 @@ TEST_CASE("a busy agent's answered customers are dropped and requeued, not bridg
   CHECK(session["stats"]["dropped"].GetInt() >= 2);
   // A dropped contact is requeued (and redialed first), not failed, while attempts remain.
   bool requeued = false;
-  for (auto& i : call(s, verb::get, "/api/power-dialer/sessions/" + id + "/queue").json()["items"].GetArray())
+  auto queue = call(s, verb::get, "/api/power-dialer/sessions/" + id + "/queue").json();  // outlives the loop
+  for (auto& i : queue["items"].GetArray())
     requeued = requeued || (i["lastOutcome"].IsString() && std::string(i["lastOutcome"].GetString()) == "dropped_agent_busy" &&
                             std::string(i["status"].GetString()) != "failed");
   CHECK(requeued);

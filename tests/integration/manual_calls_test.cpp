@@ -195,7 +195,8 @@ TEST_CASE("bad manual call requests get 400 naming the field or 404 for an unkno
     CAPTURE(c.body);
     auto r = s.api(verb::post, "/api/calls", c.body);
     CHECK(r.status == c.status);
-    auto err = r.json()["error"].GetObject();
+    auto body = r.json();  // named: err points into it
+    auto err = body["error"].GetObject();
     if (!c.field.empty()) CHECK(std::string(err["field"].GetString()) == c.field);
   }
   CHECK(s.api(verb::get, "/api/calls").json()["calls"].Empty());

@@ -97,8 +97,8 @@ TEST_CASE("wrong tokens, bad webhooks and Telnyx errors leave no secret in repli
   const std::string id = created.json()["id"].GetString();
   REQUIRE(s.api(verb::patch, "/api/power-dialer/sessions/" + id, R"({"action": "start"})").status == 200);
   REQUIRE(test::eventually([&] {
-    auto rejected = s.sim(verb::get, "/sim/report").json()["rejected_requests_by_status"].GetObject();
-    return rejected.MemberCount() > 0;
+    auto report = s.sim(verb::get, "/sim/report").json();  // named: a member view must not outlive it
+    return report["rejected_requests_by_status"].MemberCount() > 0;
   }, 30s));
   replies += s.raw(verb::post, "/webhooks/telnyx", R"({"data": {}})", {{"Authorization", "Bearer " + real_token}}).body;
   replies += s.api(verb::get, "/api/power-dialer/sessions/" + id).body;

@@ -37,6 +37,8 @@ struct reply {
   unsigned status = 0;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  // A new document parsed from body: keep it in a named variable before holding a view into it
+  // (`auto err = r.json()["error"].GetObject();` dangles; ASan finds it).
   rapidjson::Document json() const;
   // The value of header `name` (lower-case), or empty.
   std::string header(const std::string& name) const;
