@@ -1,43 +1,18 @@
 // Serialising records to the API's JSON with RapidJSON's Writer (strings are always escaped).
 #include "dialer/api/json_views.hpp"
 
-#include <cmath>
 
-#include "dialer/common/json.hpp"
+#include "dialer/common/json_writer.hpp"
+#include "dialer/engine/event_payloads.hpp"
 #include "dialer/common/time_format.hpp"
 
 namespace dialer::api {
 namespace {
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void str(writer& w, const char* key, std::string_view v) {
-  w.Key(key);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void str_or_null(writer& w, const char* key, std::string_view v) {
-  w.Key(key);
-  if (v.empty()) w.Null(); else w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void time_or_null(writer& w, const char* key, const std::optional<std::int64_t>& ms) {
-  w.Key(key);
-  if (ms) w.String(format_iso8601(from_unix_ms(*ms))); else w.Null();
-}
-
-void write_stats(writer& w, const store::session_stats& k) {
-  w.Key("stats");
-  w.StartObject();
-  w.Key("calls"); w.Int64(k.calls);
-  w.Key("contacted"); w.Int64(k.contacted);
-  w.Key("answered"); w.Int64(k.answered);
-  w.Key("noAnswer"); w.Int64(k.no_answer);
-  w.Key("uniqueRate"); w.Double(k.contacted ? std::round(1000.0 * k.answered / k.contacted) / 10.0 : 0.0);
-  w.Key("talkTimeSeconds"); w.Int64(k.talk_ms / 1000);
-  w.Key("connected"); w.Int64(k.connected);
-  w.Key("dropped"); w.Int64(k.dropped);
-  w.Key("machine"); w.Int64(k.machine);
-  w.Key("abandonRate"); w.Double(k.human_answers ? std::round(1000.0 * k.dropped / k.human_answers) / 10.0 : 0.0);
-  w.EndObject();
-}
+using json::writer;
+using json::str;
+using json::str_or_null;
+using json::time_or_null;
+using engine::write_stats;  // the statistics shape is shared with the live events
 
 void write_session(writer& w, const store::session_record& s, const session_extras* extras) {
   w.StartObject();

@@ -2,30 +2,16 @@
 #include "dialer/engine/event_payloads.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "dialer/common/json.hpp"
 #include "dialer/common/time_format.hpp"
 
 namespace dialer::engine {
 namespace {
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void str(writer& w, const char* key, std::string_view v) {
-  w.Key(key);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void str_or_null(writer& w, const char* key, std::string_view v) {
-  w.Key(key);
-  if (v.empty()) w.Null(); else w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void time_or_null(writer& w, const char* key, const std::optional<std::int64_t>& ms) {
-  w.Key(key);
-  if (ms) w.String(format_iso8601(from_unix_ms(*ms))); else w.Null();
-}
-double percent(std::int64_t part, std::int64_t whole) {
-  return whole ? std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0 : 0.0;
-}
+using json::writer;
+using json::str;
+using json::str_or_null;
+using json::time_or_null;
 int attempts_left(const domain::item_state& s) {
   if (domain::is_terminal(s.status)) return 0;
   return std::max(0, s.max_attempts - s.attempts);
@@ -60,6 +46,22 @@ event_contact contact_of(const store::call_record& c, const store::queue_item_re
   return {c.contact_id, {}, c.direction == "inbound" ? c.from : c.to};
 }
 
+void write_stats(json::writer& w, const store::session_stats& k) {
+  w.Key("stats");
+  w.StartObject();
+  w.Key("calls"); w.Int64(k.calls);
+  w.Key("contacted"); w.Int64(k.contacted);
+  w.Key("answered"); w.Int64(k.answered);
+  w.Key("noAnswer"); w.Int64(k.no_answer);
+  w.Key("uniqueRate"); w.Double(json::percent(k.answered, k.contacted));
+  w.Key("talkTimeSeconds"); w.Int64(k.talk_ms / 1000);
+  w.Key("connected"); w.Int64(k.connected);
+  w.Key("dropped"); w.Int64(k.dropped);
+  w.Key("machine"); w.Int64(k.machine);
+  w.Key("abandonRate"); w.Double(json::percent(k.dropped, k.human_answers));
+  w.EndObject();
+}
+
 std::string session_updated_json(const store::session_record& s) {
   return object_json([&](writer& w) {
     str(w, "sessionId", s.id);
@@ -73,20 +75,7 @@ std::string session_updated_json(const store::session_record& s) {
     w.EndArray();
     time_or_null(w, "startedAt", s.started_at_ms);
     time_or_null(w, "endedAt", s.ended_at_ms);
-    const auto& k = s.stats;
-    w.Key("stats");
-    w.StartObject();
-    w.Key("calls"); w.Int64(k.calls);
-    w.Key("contacted"); w.Int64(k.contacted);
-    w.Key("answered"); w.Int64(k.answered);
-    w.Key("noAnswer"); w.Int64(k.no_answer);
-    w.Key("uniqueRate"); w.Double(percent(k.answered, k.contacted));
-    w.Key("talkTimeSeconds"); w.Int64(k.talk_ms / 1000);
-    w.Key("connected"); w.Int64(k.connected);
-    w.Key("dropped"); w.Int64(k.dropped);
-    w.Key("machine"); w.Int64(k.machine);
-    w.Key("abandonRate"); w.Double(percent(k.dropped, k.human_answers));
-    w.EndObject();
+    write_stats(w, s.stats);
   });
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 
+#include "dialer/common/json_writer.hpp"
 #include "dialer/store/records.hpp"
 
 namespace dialer::engine {
@@ -28,6 +29,10 @@ struct event_contact {
 // The contact of call `c`: from its queue item when given (id, name, phone), else from the call
 // (contact id, the far end's number: `to` for outbound, `from` for inbound).
 event_contact contact_of(const store::call_record& c, const store::queue_item_record* item);
+
+// Writes `"stats": {calls, contacted, answered, noAnswer, uniqueRate, talkTimeSeconds, connected,
+// dropped, machine, abandonRate}` (SPEC §5): the one shape of statistics in events and API replies.
+void write_stats(json::writer& w, const store::session_stats& k);
 
 // session.updated: {sessionId, agentId, status, pauseReason, concurrentLines, selectedNumbers,
 // startedAt, endedAt, stats{calls, contacted, answered, noAnswer, uniqueRate, talkTimeSeconds,
