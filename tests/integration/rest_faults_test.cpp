@@ -47,26 +47,8 @@ TEST_CASE("with 5xx, 429, slow replies and connection resets the dialer never do
                  "rest_reset_before_p": 0.05, "rest_reset_after_p": 0.05}})",
                  .time_scale = 20, .numbers = 8, .dials_per_second = dials_per_second, .max_attempts = max_attempts,
                  .status_check_after_s = 1, .request_timeout_ms = 1000});
-  const std::string lines_json = ", \"concurrentLines\": " + std::to_string(lines);
-  auto alice = test::create_and_start(
-      s, "alice", lines_json + R"(, "selectedNumbers": ["+15550000001","+15550000002","+15550000003","+15550000004"],
-                  "contacts": )" + test::numbered_contacts("701", contacts));
-  auto bob = test::create_and_start(
-      s, "bob", lines_json + R"(, "selectedNumbers": ["+15550000005","+15550000006","+15550000007","+15550000008"],
-                "contacts": )" + test::numbered_contacts("702", contacts));
-
-  REQUIRE(test::eventually([&] {
-    return test::session_status(s, alice) == "completed" && test::session_status(s, bob) == "completed";
-  }, 280s));
-
-  store::store db(s.database(), "NORMAL");
-  for (const auto& id : {alice, bob}) {
-    test::check_finished_session(s, db, id, max_attempts);
-    CHECK(db.recount_stats(id).contacted == contacts);
-  }
+  test::run_two_sessions(s, lines, contacts, max_attempts, "701", "702");
   auto report = s.sim(verb::get, "/sim/report").json();
-  test::check_sim_report(report, {alice, bob}, lines);
-  REQUIRE(test::eventually([&] { return s.sim(verb::get, "/sim/report").json()["live_calls"].GetInt() == 0; }, 30s));
 
   // Pacing holds at the receiving end, retries included. Dials sent exactly 1/R apart put R + 1 of
   // them one second apart end to end, so any delay on the way in (a busy machine) can show R + 1 in

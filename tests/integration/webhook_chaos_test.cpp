@@ -27,27 +27,11 @@ TEST_CASE("with duplicated, reordered, delayed and lost webhooks two sessions co
                  "webhook_lose_call_p": 0.05}})",
                  .time_scale = 20, .numbers = 8, .ring_timeout_s = ring_timeout_s, .max_attempts = max_attempts,
                  .status_check_after_s = status_check_after_s});
-  const std::string lines_json = ", \"concurrentLines\": " + std::to_string(lines);
-  auto alice = test::create_and_start(
-      s, "alice", lines_json + R"(, "selectedNumbers": ["+15550000001","+15550000002","+15550000003","+15550000004"],
-                  "contacts": )" + test::numbered_contacts("601", contacts));
-  auto bob = test::create_and_start(
-      s, "bob", lines_json + R"(, "selectedNumbers": ["+15550000005","+15550000006","+15550000007","+15550000008"],
-                "contacts": )" + test::numbered_contacts("602", contacts));
-
-  REQUIRE(test::eventually([&] {
-    return test::session_status(s, alice) == "completed" && test::session_status(s, bob) == "completed";
-  }, 280s));
-
+  const auto ids = test::run_two_sessions(s, lines, contacts, max_attempts, "601", "602");
+  const auto& alice = ids[0];
+  const auto& bob = ids[1];
   store::store db(s.database(), "NORMAL");
-  for (const auto& id : {alice, bob}) {
-    test::check_finished_session(s, db, id, max_attempts);
-    CHECK(db.recount_stats(id).contacted == contacts);
-  }
   auto report = s.sim(verb::get, "/sim/report").json();
-  test::check_sim_report(report, {alice, bob}, lines);
-  // The agent legs are hung up on completion, so nothing is left ringing or talking at the sim.
-  REQUIRE(test::eventually([&] { return s.sim(verb::get, "/sim/report").json()["live_calls"].GetInt() == 0; }, 30s));
 
   // Every call whose webhooks were lost was closed by the status check (no hangup cause heard), and
   // only after the ring timeout plus the margin; no other call was.

@@ -81,4 +81,27 @@ void check_sim_report(const rapidjson::Value& report, const std::vector<std::str
   }
 }
 
+std::vector<std::string> run_two_sessions(stack& s, int lines, int contacts, int max_attempts,
+                                          const std::string& prefix_alice, const std::string& prefix_bob) {
+  using namespace std::chrono_literals;
+  const std::string lines_json = ", \"concurrentLines\": " + std::to_string(lines);
+  auto alice = create_and_start(
+      s, "alice", lines_json + R"(, "selectedNumbers": ["+15550000001","+15550000002","+15550000003","+15550000004"],
+                  "contacts": )" + numbered_contacts(prefix_alice, contacts));
+  auto bob = create_and_start(
+      s, "bob", lines_json + R"(, "selectedNumbers": ["+15550000005","+15550000006","+15550000007","+15550000008"],
+                "contacts": )" + numbered_contacts(prefix_bob, contacts));
+  REQUIRE(eventually([&] { return session_status(s, alice) == "completed" && session_status(s, bob) == "completed"; },
+                     280s));
+  store::store db(s.database(), "NORMAL");
+  for (const auto& id : {alice, bob}) {
+    check_finished_session(s, db, id, max_attempts);
+    CHECK(db.recount_stats(id).contacted == contacts);
+  }
+  check_sim_report(s.sim(http::verb::get, "/sim/report").json(), {alice, bob}, lines);
+  // The agent legs are hung up on completion, so nothing is left ringing or talking at the sim.
+  REQUIRE(eventually([&] { return s.sim(http::verb::get, "/sim/report").json()["live_calls"].GetInt() == 0; }, 30s));
+  return {alice, bob};
+}
+
 }  // namespace dialer::test

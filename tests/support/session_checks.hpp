@@ -26,6 +26,14 @@ void check_finished_session(stack& s, store::store& db, const std::string& id, i
 
 // CHECKs the sim's report: no double dial, no contact called twice at once, no customer call live,
 // at most `lines` customer calls at once in each session and at most one call per caller number.
+// Two sessions dialed to their end on one stack with 8 numbers: alice on numbers 1-4 and bob on 5-8,
+// `lines` lines and `contacts` numbered contacts each (phones from prefix_alice / prefix_bob). Waits up
+// to 280 s for both to complete, checks each with check_finished_session and that every contact was
+// dialed, checks the sim's report against `lines`, and waits until the sim holds no live call.
+// Returns {alice's session id, bob's}.
+std::vector<std::string> run_two_sessions(stack& s, int lines, int contacts, int max_attempts,
+                                          const std::string& prefix_alice, const std::string& prefix_bob);
+
 void check_sim_report(const rapidjson::Value& report, const std::vector<std::string>& session_ids, int lines);
 
 }  // namespace dialer::test
