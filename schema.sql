@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS queue_items (
   next_attempt_at    INTEGER,
   was_contacted      INTEGER NOT NULL DEFAULT 0,
   was_answered       INTEGER NOT NULL DEFAULT 0,
+  blocked_reason     TEXT,                     -- calling_hours|daily_cap: why it waits for next_attempt_at
   UNIQUE (session_id, phone)
 );
 -- Dial order: boosted first, then priority, then insertion order.

@@ -32,6 +32,11 @@ const char* env_lookup(const char* name) { return std::getenv(name); }
 
 int serve(const config::config& cfg) {
   if (!cfg.server.tls) log::warn("main", "no server.tls: serving plain HTTP (put a TLS proxy in front)");
+  if (auto off = config::protections_off(cfg.compliance ? &*cfg.compliance : nullptr); !off.empty()) {
+    std::string list;
+    for (const auto& p : off) list += (list.empty() ? "" : "; ") + p;
+    log::warn("main", "compliance protections off (SPEC section 10)", {{"off", list}});
+  }
   std::unique_ptr<telnyx::signature_verifier> verifier;
   if (cfg.telnyx.verify_signatures) {
     verifier = telnyx::signature_verifier::from_base64(cfg.telnyx.public_key, cfg.telnyx.signature_tolerance);

@@ -65,6 +65,7 @@ void write_item(writer& w, const store::queue_item_record& q) {
   w.Key("maxAttempts"); w.Int(s.max_attempts);
   str_or_null(w, "lastOutcome", domain::to_string(s.last_outcome));
   time_or_null(w, "nextAttemptAt", s.next_attempt_at_ms);
+  str_or_null(w, "blockedReason", domain::to_string(s.blocked));
   w.Key("wasContacted"); w.Bool(s.was_contacted);
   w.Key("wasAnswered"); w.Bool(s.was_answered);
   w.EndObject();

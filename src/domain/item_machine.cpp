@@ -19,9 +19,19 @@ item_transition dispatch(const item_state& s, std::int64_t now_ms) {
   t.next.attempts += 1;
   t.next.boosted = false;
   t.next.next_attempt_at_ms.reset();
+  t.next.blocked = hold_reason::none;
   t.first_contact = !s.was_contacted;
   t.next.was_contacted = true;
   t.changed = true;
+  return t;
+}
+
+item_transition hold(const item_state& s, hold_reason reason, std::int64_t until_ms) {
+  item_transition t{s, false, false};
+  if (s.status != item_status::pending) return t;
+  t.next.next_attempt_at_ms = until_ms;
+  t.next.blocked = reason;
+  t.changed = t.next.next_attempt_at_ms != s.next_attempt_at_ms || t.next.blocked != s.blocked;
   return t;
 }
 

@@ -42,6 +42,8 @@ constexpr std::array<std::pair<agent_state, std::string_view>, 5> agent_state_na
 constexpr std::array<std::pair<amd_result, std::string_view>, 4> amd_names{{
     {amd_result::none, ""}, {amd_result::human, "human"}, {amd_result::machine, "machine"},
     {amd_result::not_sure, "not_sure"}}};
+constexpr std::array<std::pair<hold_reason, std::string_view>, 3> hold_reason_names{{
+    {hold_reason::none, ""}, {hold_reason::calling_hours, "calling_hours"}, {hold_reason::daily_cap, "daily_cap"}}};
 }  // namespace
 
 std::string_view to_string(call_status s) { return name_of(call_status_names, s); }
@@ -51,6 +53,7 @@ std::string_view to_string(call_kind k) { return name_of(call_kind_names, k); }
 std::string_view to_string(session_status s) { return name_of(session_status_names, s); }
 std::string_view to_string(agent_state s) { return name_of(agent_state_names, s); }
 std::string_view to_string(amd_result r) { return name_of(amd_names, r); }
+std::string_view to_string(hold_reason r) { return name_of(hold_reason_names, r); }
 
 std::optional<call_status> call_status_from(std::string_view s) { return value_of(call_status_names, s); }
 std::optional<outcome> outcome_from(std::string_view s) { return value_of(outcome_names, s); }
@@ -59,6 +62,7 @@ std::optional<call_kind> call_kind_from(std::string_view s) { return value_of(ca
 std::optional<session_status> session_status_from(std::string_view s) { return value_of(session_status_names, s); }
 std::optional<agent_state> agent_state_from(std::string_view s) { return value_of(agent_state_names, s); }
 std::optional<amd_result> amd_result_from(std::string_view s) { return value_of(amd_names, s); }
+std::optional<hold_reason> hold_reason_from(std::string_view s) { return value_of(hold_reason_names, s); }
 
 bool counts_as_no_answer(outcome o) {
   return o == outcome::no_answer || o == outcome::busy || o == outcome::rejected ||

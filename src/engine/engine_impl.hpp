@@ -83,6 +83,16 @@ struct engine::impl {
   void arm_retry_timer(const std::string& session_id);
   std::string make_client_state(const store::call_record& c, int attempt) const;
 
+  // dispatch_gates.cpp: the compliance checks an item passes at dispatch time (SPEC §10).
+  struct dispatch_hold {
+    domain::hold_reason reason = domain::hold_reason::none;
+    std::int64_t until_ms = 0;  // the item waits until then (later than now)
+  };
+  // Why `item` may not be dialed now, or nullopt when it may. Reads the database; writes nothing.
+  std::optional<dispatch_hold> dispatch_hold_for(const store::session_record& s, const store::queue_item_record& item);
+  // When dispatch_hold_for holds `item`, makes it wait (committed, queue.updated) and returns true.
+  bool hold_if_blocked(const store::session_record& s, store::queue_item_record& item);
+
   // sessions.cpp: inside an open transaction; validates every phone first (all or nothing)
   result<add_contacts_result> insert_contacts(const store::session_record& s, const std::vector<contact>& contacts,
                                               const std::string& field_prefix);

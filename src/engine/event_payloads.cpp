@@ -92,6 +92,7 @@ std::string queue_updated_json(const store::queue_item_record& q) {
     w.Key("priority"); w.Int(q.priority);
     w.Key("boosted"); w.Bool(s.boosted);
     time_or_null(w, "nextAttemptAt", s.next_attempt_at_ms);
+    str_or_null(w, "blockedReason", domain::to_string(s.blocked));
     str_or_null(w, "lastOutcome", domain::to_string(s.last_outcome));
   });
 }

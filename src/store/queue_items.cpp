@@ -10,7 +10,7 @@ namespace {
 
 #define ITEM_COLUMNS                                                                                    \
   "id, session_id, seq, contact_id, name, phone, timezone, status, priority, boosted, attempts, "      \
-  "max_attempts, last_outcome, next_attempt_at, was_contacted, was_answered"
+  "max_attempts, last_outcome, next_attempt_at, was_contacted, was_answered, blocked_reason"
 
 queue_item_record read_item(SQLite::Statement& st) {
   queue_item_record q;
@@ -31,6 +31,7 @@ queue_item_record read_item(SQLite::Statement& st) {
   s.next_attempt_at_ms = opt_int(st.getColumn(13));
   s.was_contacted = st.getColumn(14).getInt() != 0;
   s.was_answered = st.getColumn(15).getInt() != 0;
+  s.blocked = domain::hold_reason_from(text(st.getColumn(16))).value_or(domain::hold_reason::none);
   return q;
 }
 
@@ -51,7 +52,8 @@ void bind_item(SQLite::Statement& st, const queue_item_record& q) {
   bind_opt(st, 13, s.next_attempt_at_ms);
   st.bind(14, s.was_contacted ? 1 : 0);
   st.bind(15, s.was_answered ? 1 : 0);
-  bind_text(st, 16, q.id);
+  bind_text_or_null(st, 16, domain::to_string(s.blocked));
+  bind_text(st, 17, q.id);
 }
 
 }  // namespace
@@ -59,8 +61,8 @@ void bind_item(SQLite::Statement& st, const queue_item_record& q) {
 void store::insert_item(const queue_item_record& q) {
   auto st = prepare(
       "INSERT INTO queue_items(session_id, seq, contact_id, name, phone, timezone, status, priority, boosted, "
-      "attempts, max_attempts, last_outcome, next_attempt_at, was_contacted, was_answered, id) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "attempts, max_attempts, last_outcome, next_attempt_at, was_contacted, was_answered, blocked_reason, id) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   bind_item(*st, q);
   st->exec();
 }
@@ -69,7 +71,7 @@ void store::update_item(const queue_item_record& q) {
   auto st = prepare(
       "UPDATE queue_items SET session_id=?, seq=?, contact_id=?, name=?, phone=?, timezone=?, status=?, "
       "priority=?, boosted=?, attempts=?, max_attempts=?, last_outcome=?, next_attempt_at=?, "
-      "was_contacted=?, was_answered=? WHERE id=?");
+      "was_contacted=?, was_answered=?, blocked_reason=? WHERE id=?");
   bind_item(*st, q);
   st->exec();
 }

@@ -19,6 +19,30 @@ store::transaction::~transaction() = default;
 store::transaction::transaction(transaction&&) noexcept = default;
 void store::transaction::commit() { tx_->commit(); }
 
+namespace {
+
+// Columns added after a table first shipped: CREATE TABLE IF NOT EXISTS leaves an existing table as it
+// is, so a database made by an older dialerd gets them here. Append new columns; never reorder.
+struct added_column {
+  const char* table;
+  const char* column;
+  const char* declaration;
+};
+constexpr added_column added_columns[] = {
+    {"queue_items", "blocked_reason", "TEXT"},
+};
+
+void add_missing_columns(SQLite::Database& db) {
+  for (const auto& c : added_columns) {
+    SQLite::Statement probe(db, std::string("SELECT 1 FROM pragma_table_info('") + c.table + "') WHERE name = ?");
+    probe.bind(1, c.column);
+    if (!probe.executeStep())
+      db.exec(std::string("ALTER TABLE ") + c.table + " ADD COLUMN " + c.column + " " + c.declaration);
+  }
+}
+
+}  // namespace
+
 store::store(const std::string& path, std::string_view synchronous) {
   if (synchronous != "FULL" && synchronous != "NORMAL")
     throw std::runtime_error("database synchronous mode must be FULL or NORMAL");
@@ -41,6 +65,7 @@ store::store(const std::string& path, std::string_view synchronous) {
                                  ", newer than this dialerd understands (" + std::to_string(schema_version) + ")");
     }
     db_->exec(schema_sql);
+    add_missing_columns(*db_);
     SQLite::Statement v(*db_, "SELECT version FROM schema_version LIMIT 1");
     if (!v.executeStep())
       db_->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(schema_version) + ")");

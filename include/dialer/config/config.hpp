@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialer/config/compliance.hpp"
 #include "dialer/http/server.hpp"
 
 namespace dialer::config {
@@ -69,9 +70,7 @@ struct config {
   inbound_settings inbound;
   std::vector<std::string> api_tokens;  // from api.tokens or env api.tokens_env (comma separated); never logged
   std::chrono::seconds events_heartbeat{15};  // api.events_heartbeat_s: SSE heartbeat while idle (GET /api/events)
-  // The "compliance" block (SPEC §10) serialised as JSON, or empty when absent. Accepted here only
-  // so a config that carries it loads; its validation belongs to the compliance code.
-  std::string compliance_json;
+  std::optional<compliance_settings> compliance;  // absent: the seed's behaviour (SPEC §10)
   std::optional<crm_settings> crm;  // absent: no CRM push
 };
 
@@ -89,8 +88,8 @@ struct load_result {
 
 // Parses strict JSON (no comments, no trailing commas) and validates the whole document. Exactly one
 // of value/error is set; the error names the JSON path of the first bad field and never contains a
-// secret (api key, API tokens, crm secret). Unknown keys are errors (typos), except "compliance" and any key
-// starting with "_" (inline documentation). `getenv` resolves *_env keys (injected for tests;
+// secret (api key, API tokens, crm secret). Unknown keys are errors (typos), except any key starting with "_"
+// (inline documentation). `getenv` resolves *_env keys (injected for tests;
 // nullptr result = unset). server.tls files are checked for readability here, so a bad path fails
 // before any port is bound.
 using env_lookup = const char* (*)(const char*);

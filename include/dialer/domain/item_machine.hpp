@@ -26,6 +26,7 @@ struct item_state {
   outcome last_outcome = outcome::none;
   bool was_contacted = false;                 // dialed at least once
   bool was_answered = false;                  // answered by a person at least once
+  hold_reason blocked = hold_reason::none;    // why it waits until next_attempt_at (cleared on dispatch)
 };
 
 bool is_terminal(item_status s);
@@ -41,6 +42,10 @@ struct item_transition {
 
 // pending -> calling, one more attempt. Unchanged unless dialable.
 item_transition dispatch(const item_state& s, std::int64_t now_ms);
+
+// A pending item may not be dialed before `until_ms` for `reason` (calling hours, daily cap): it keeps
+// its place and attempts. Unchanged unless pending.
+item_transition hold(const item_state& s, hold_reason reason, std::int64_t until_ms);
 
 // Settles the attempt that just ended with `o` (see the table above).
 item_transition settle(const item_state& s, outcome o, bool permanent_failure, std::int64_t now_ms,

@@ -30,6 +30,13 @@ enum class outcome {
   cancelled,           // hung up by pause/stop/remove: does not use up an attempt
 };
 
+// Why a pending item waits although its turn has come (SPEC §10); shown as blockedReason.
+enum class hold_reason {
+  none,           // not held
+  calling_hours,  // outside the contact's local calling window
+  daily_cap,      // the number had max_calls_per_number_24h dials in the last 24 h
+};
+
 // A queue item's state; completed, failed and cancelled are terminal.
 enum class item_status {
   pending,    // waiting to be dialed (maybe not before next_attempt_at)
@@ -79,6 +86,7 @@ std::string_view to_string(call_kind k);
 std::string_view to_string(session_status s);
 std::string_view to_string(agent_state s);
 std::string_view to_string(amd_result r);
+std::string_view to_string(hold_reason r);
 
 // Inverses of to_string; nullopt for an unknown name.
 std::optional<call_status> call_status_from(std::string_view s);
@@ -88,6 +96,7 @@ std::optional<call_kind> call_kind_from(std::string_view s);
 std::optional<session_status> session_status_from(std::string_view s);
 std::optional<agent_state> agent_state_from(std::string_view s);
 std::optional<amd_result> amd_result_from(std::string_view s);
+std::optional<hold_reason> hold_reason_from(std::string_view s);
 
 // Outcomes that count as "no answer" in the statistics (SPEC §5).
 bool counts_as_no_answer(outcome o);

@@ -236,18 +236,6 @@ TEST_CASE("keys starting with an underscore are documentation and ignored everyw
   REQUIRE_MESSAGE(r.value, (r.error ? r.error->to_string() : ""));
 }
 
-TEST_CASE("the compliance block is accepted and kept as JSON for later") {
-  fake_env.clear();
-  auto r = cfg::parse(mutate("/compliance", R"({"pacing": "fixed", "min_ring_s": 15, "future_key": null})"),
-                      fake_getenv);
-  REQUIRE_MESSAGE(r.value, (r.error ? r.error->to_string() : ""));
-  CHECK(r.value->compliance_json == R"({"pacing":"fixed","min_ring_s":15,"future_key":null})");
-
-  auto absent = cfg::parse(base_config, fake_getenv);
-  REQUIRE(absent.value);
-  CHECK(absent.value->compliance_json.empty());
-}
-
 TEST_CASE("omitted optional keys take their documented defaults") {
   fake_env.clear();
   auto r = cfg::parse(base_config, fake_getenv);

@@ -334,3 +334,21 @@ TEST_CASE("the answered flag survives retries and a later attempt does not count
   CHECK(s.was_answered);
   CHECK_FALSE(mark_answered(s).first_contact);
 }
+
+TEST_CASE("a held item waits with its reason, keeps its attempts, and dispatch clears the reason") {
+  auto held = hold(pending_item(), hold_reason::calling_hours, now + delay);
+  REQUIRE(held.changed);
+  CHECK(held.next.status == item_status::pending);
+  CHECK(held.next.attempts == 0);
+  CHECK(held.next.blocked == hold_reason::calling_hours);
+  CHECK(held.next.next_attempt_at_ms == now + delay);
+  CHECK_FALSE(is_dialable(held.next, now));
+  CHECK_FALSE(hold(held.next, hold_reason::calling_hours, now + delay).changed);
+
+  auto later = dispatch(held.next, now + delay);
+  REQUIRE(later.changed);
+  CHECK(later.next.blocked == hold_reason::none);
+  CHECK(later.next.attempts == 1);
+
+  CHECK_FALSE(hold(calling_item(), hold_reason::daily_cap, now + delay).changed);
+}

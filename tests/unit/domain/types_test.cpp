@@ -99,6 +99,12 @@ TEST_CASE("every AMD result has a wire name that parses back to it, and none is 
   CHECK(amd_result_from("") == amd_result::none);
 }
 
+TEST_CASE("every hold reason has a wire name that parses back to it, and none is the empty name") {
+  check_round_trip<hold_reason>(
+      {{hold_reason::calling_hours, "calling_hours"}, {hold_reason::daily_cap, "daily_cap"}}, hold_reason_from);
+  CHECK(to_string(hold_reason::none) == "");
+}
+
 TEST_CASE("a value outside an enum prints as unknown instead of crashing") {
   CHECK(to_string(static_cast<call_status>(99)) == "unknown");
   CHECK(to_string(static_cast<outcome>(99)) == "unknown");

@@ -239,3 +239,23 @@ TEST_CASE("a store reads a change another connection committed after the store's
   REQUIRE(got);
   CHECK(got->agent_id == "agent-9");
 }
+
+TEST_CASE("a database made before a column was added gets the column and keeps its rows") {
+  temp_dir dir;
+  {
+    store::store s(dir.db());
+    s.insert_session(make_session("s1"));
+    s.insert_item(dialer::store::test::make_item("q1", "s1", 1, "+15550001001"));
+  }
+  {
+    SQLite::Database db(dir.db(), SQLite::OPEN_READWRITE);
+    db.exec("ALTER TABLE queue_items DROP COLUMN blocked_reason");  // as an older dialerd made it
+  }
+  store::store s(dir.db());
+  auto item = s.get_item("q1");
+  REQUIRE(item);
+  CHECK(item->state.blocked == domain::hold_reason::none);
+  item->state.blocked = domain::hold_reason::daily_cap;
+  s.update_item(*item);
+  CHECK(s.get_item("q1")->state.blocked == domain::hold_reason::daily_cap);
+}
