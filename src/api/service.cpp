@@ -235,14 +235,15 @@ awaitable<http::response> service::handle_webhook(http::request& req) {
     metrics_.count_webhook("unknown", "rejected");
     co_return http::error_response(req, status::bad_request, "invalid_webhook", parsed.error);
   }
+  const std::string event_type = parsed.event->event_type;
   engine::webhook_outcome outcome{};
   try {
-    outcome = engine_.handle_webhook(*parsed.event);
+    outcome = co_await engine_.handle_webhook_batched(std::move(*parsed.event));
   } catch (...) {  // a database error: 503 from handle(), and Telnyx retries
-    metrics_.count_webhook(parsed.event->event_type, "error");
+    metrics_.count_webhook(event_type, "error");
     throw;
   }
-  metrics_.count_webhook(parsed.event->event_type, webhook_result_name(outcome));
+  metrics_.count_webhook(event_type, webhook_result_name(outcome));
   co_return http::json_response(req, status::ok, R"({"status":"ok"})");
 }
 

@@ -32,6 +32,10 @@ void engine::impl::emit(effects& fx, std::string type, std::string session_id, s
 }
 
 void engine::impl::run(effects fx) {
+  if (deferred_ != nullptr) {
+    deferred_->push_back(std::move(fx));
+    return;
+  }
   if (crm_ && std::any_of(fx.events.begin(), fx.events.end(), [](const event& e) { return crm_pushes(e.type); }))
     crm_->notify();
   for (auto& ev : fx.events) events_.publish(std::move(ev));

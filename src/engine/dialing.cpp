@@ -63,13 +63,17 @@ void engine::impl::pump(const std::string& session_id) {
     // A write refused by a locked or full database must not stall the session: when its lines are
     // all free, nothing else (no webhook, no reply) would pump it again. Try again shortly.
     log::error("engine", "failed", {{"step", "pump"}, {"session", session_id}, {"error", e.what()}});
-    auto& rt = runtime(session_id);
-    if (!rt.retry_timer) rt.retry_timer = std::make_unique<net::steady_timer>(ex_);
-    rt.retry_timer->expires_after(std::chrono::seconds(1));
-    rt.retry_timer->async_wait([this, session_id](boost::system::error_code ec) {
-      if (!ec && !stopping_) pump(session_id);
-    });
+    pump_later(session_id);
   }
+}
+
+void engine::impl::pump_later(const std::string& session_id) {
+  auto& rt = runtime(session_id);
+  if (!rt.retry_timer) rt.retry_timer = std::make_unique<net::steady_timer>(ex_);
+  rt.retry_timer->expires_after(std::chrono::seconds(1));
+  rt.retry_timer->async_wait([this, session_id](boost::system::error_code ec) {
+    if (!ec && !stopping_) pump(session_id);
+  });
 }
 
 void engine::impl::pump_once(const std::string& session_id) {

@@ -20,14 +20,12 @@ void engine::recover() {
   auto& m = *impl_;
   // Lines in use are the live customer calls: rebuilt from the store so a restart never double-books
   // a caller number.
+  m.rebuild_lines();
   int live = 0;
+  for (const auto& [id, rt] : m.runtimes_) live += static_cast<int>(rt.lines.size());
   effects fx;
   auto tx = db_.begin();
   for (auto& call : db_.live_calls()) {
-    if (call.kind == domain::call_kind::customer) {
-      m.runtime(call.session_id).lines[call.from] = call.id;
-      ++live;
-    }
     if (!call.call_control_id.empty() || call.state.status != domain::call_status::dialing) continue;
     if (call.command_id.empty()) continue;  // a manual call's customer, dialed once its agent answers
     // The process stopped between writing the attempt and hearing the dial's reply. Telnyx ignores a

@@ -1,5 +1,6 @@
 // The engine's private state and the operations its .cpp files share (engine-internal).
 #pragma once
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <functional>
@@ -75,6 +76,7 @@ struct engine::impl {
   // dialing.cpp
   void pump(const std::string& session_id);       // never throws: a failure is logged and retried in 1 s
   void pump_once(const std::string& session_id);  // throws on a database error
+  void pump_later(const std::string& session_id);  // pump again in 1 s (after a database error)
   void pump_all();
   bool take_dial_slot();
   void place_customer_dial(store::session_record& s, store::queue_item_record& item, const std::string& from);
@@ -108,8 +110,29 @@ struct engine::impl {
   void emit_call_ended(const store::call_record& c, const store::queue_item_record* item, const std::string& agent_id,
                        effects& fx);
 
+  // webhook_batches.cpp: group commit
+  struct queued_webhook {
+    telnyx::webhook_event event;
+    net::any_completion_handler<void(std::exception_ptr, webhook_outcome)> done;
+  };
+  std::vector<queued_webhook> webhook_queue_;
+  bool webhook_flush_posted_ = false;
+  std::vector<effects>* deferred_ = nullptr;  // set while a batch is open: run() holds effects here
+  void post_webhook_flush();
+  void flush_webhooks();
+  // Runs `work` in one transaction (the transactions it begins nest as savepoints) and hands back in
+  // `deferred` the effects run() was given meanwhile, for the caller to run after the commit. On a
+  // failure nothing of it is kept: rolled back, effects dropped, lines rebuilt from the store; rethrows.
+  void in_batch(const std::function<void()>& work, std::vector<effects>& deferred);
+  // Dials for the sessions whose lines were freed, all in one batch.
+  void pump_in_batch(const std::set<std::string>& session_ids);
+  // The lines in use, from the live customer calls in the store.
+  void rebuild_lines();
+  // engine::handle_webhook's work, inside the caller's transaction (webhooks.cpp).
+  webhook_outcome apply_webhook(const telnyx::webhook_event& ev);
+
   // commands.cpp
-  void run(effects fx);
+  void run(effects fx);  // while a batch is open (deferred_), held until its commit
   awaitable<void> send(effects::command cmd);
   void on_dial_reply(const std::string& call_id, const telnyx::dial_result& r);
   void on_bridge_reply(const std::string& customer_call_id, const telnyx::command_result& r);

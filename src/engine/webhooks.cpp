@@ -39,8 +39,10 @@ std::optional<call_event> to_call_event(const telnyx::webhook_event& ev, std::in
 
 }  // namespace
 
-webhook_outcome engine::handle_webhook(const telnyx::webhook_event& ev) {
-  auto& m = *impl_;
+webhook_outcome engine::handle_webhook(const telnyx::webhook_event& ev) { return impl_->apply_webhook(ev); }
+
+webhook_outcome engine::impl::apply_webhook(const telnyx::webhook_event& ev) {
+  auto& m = *this;
   effects fx;
   auto tx = db_.begin();
   if (!db_.record_webhook(ev.id, ev.event_type, ev.call_control_id, m.now_ms())) return webhook_outcome::duplicate;

@@ -3,7 +3,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -14,10 +14,59 @@ namespace dialer::store {
 extern const char* const schema_sql;  // generated from schema.sql
 using namespace detail;
 
-store::transaction::transaction(SQLite::Database& db) : tx_(std::make_unique<SQLite::Transaction>(db)) {}
-store::transaction::~transaction() = default;
-store::transaction::transaction(transaction&&) noexcept = default;
-void store::transaction::commit() { tx_->commit(); }
+namespace {
+std::string savepoint_name(int depth) { return "sp" + std::to_string(depth); }
+}  // namespace
+
+store::transaction store::begin() {
+  if (depth_ == 0) {
+    db_->exec("BEGIN");
+  } else {
+    if (sqlite3_get_autocommit(db_->getHandle()) != 0)
+      throw std::runtime_error("the transaction was rolled back by the database; nothing more is written in it");
+    db_->exec("SAVEPOINT " + savepoint_name(depth_ + 1));
+  }
+  return transaction(*this, ++depth_);
+}
+
+store::transaction::transaction(store& owner, int depth) : owner_(&owner), depth_(depth) {}
+
+store::transaction::transaction(transaction&& other) noexcept : owner_(other.owner_), depth_(other.depth_) {
+  other.owner_ = nullptr;
+}
+
+store::transaction::~transaction() {
+  if (owner_ != nullptr) rollback();
+}
+
+void store::transaction::commit() {
+  if (owner_ == nullptr) throw std::logic_error("commit of a transaction that already ended");
+  if (owner_->depth_ != depth_) throw std::logic_error("transactions must end in the reverse order of begin()");
+  auto& db = *owner_->db_;
+  try {
+    db.exec(depth_ == 1 ? std::string("COMMIT") : "RELEASE " + savepoint_name(depth_));
+  } catch (...) {
+    rollback();  // a failed COMMIT (busy, full) can leave the transaction open: end it
+    throw;
+  }
+  --owner_->depth_;
+  owner_ = nullptr;
+}
+
+void store::transaction::rollback() noexcept {
+  auto& db = *owner_->db_;
+  try {
+    if (depth_ == 1) {
+      if (sqlite3_get_autocommit(db.getHandle()) == 0) db.exec("ROLLBACK");
+    } else if (sqlite3_get_autocommit(db.getHandle()) == 0) {
+      db.exec("ROLLBACK TO " + savepoint_name(depth_) + "; RELEASE " + savepoint_name(depth_));
+    }
+  } catch (const std::exception&) {
+    // Already rolled back by SQLite (a full disk or I/O error ends the transaction itself).
+  }
+  owner_->depth_ = depth_ - 1;
+  owner_ = nullptr;
+}
 
 namespace {
 
@@ -80,7 +129,6 @@ store::~store() {
   statements_.clear();  // finalize statements before the connection closes
 }
 
-store::transaction store::begin() { return transaction(*db_); }
 
 void store::statement_resetter::operator()(SQLite::Statement* st) const {
   try {

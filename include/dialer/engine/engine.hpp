@@ -119,6 +119,12 @@ class engine {
 
   // Applies one verified, parsed Telnyx webhook. Throws on a database error (nothing committed).
   webhook_outcome handle_webhook(const telnyx::webhook_event& ev);
+  // The same with group commit (webhook_batches.cpp), for the server: every webhook that arrives while
+  // the engine is busy joins the next batch, applied in ONE transaction (each webhook in its own
+  // savepoint), so a burst costs one commit, one fsync with synchronous=FULL. Completes after that
+  // commit, Telnyx commands and live events go out after it too; throws what failed the webhook or
+  // the batch (a database error: nothing of it was kept, answer 503 and Telnyx retries).
+  awaitable<webhook_outcome> handle_webhook_batched(telnyx::webhook_event ev);
 
   // Live events (published after each commit, on the engine's thread).
   event_bus& events();

@@ -16,7 +16,6 @@
 namespace SQLite {
 class Database;
 class Statement;
-class Transaction;
 }  // namespace SQLite
 
 namespace dialer::store {
@@ -32,18 +31,28 @@ class store {
   store(const store&) = delete;
   store& operator=(const store&) = delete;
 
-  // A write transaction; rolled back unless commit() is called.
+  // A write transaction; rolled back unless commit() is called. Transactions nest: begin() while one
+  // is open starts a SAVEPOINT inside it, whose commit() only releases it into the outer one (nothing
+  // is durable before the outermost commit) and whose rollback undoes just its own writes. Nested
+  // transactions end in the reverse order of their begin(). begin() throws when the outer transaction
+  // was already rolled back by SQLite (a full disk or I/O error), so no later write runs outside it.
   class transaction {
    public:
-    explicit transaction(SQLite::Database& db);
     ~transaction();
-    transaction(transaction&&) noexcept;
+    transaction(transaction&& other) noexcept;
+    transaction& operator=(transaction&&) = delete;
     void commit();
 
    private:
-    std::unique_ptr<SQLite::Transaction> tx_;
+    friend class store;
+    transaction(store& owner, int depth);
+    void rollback() noexcept;
+    store* owner_;
+    int depth_;  // 1: the outermost BEGIN ... COMMIT; deeper: SAVEPOINT sp<depth>
   };
   transaction begin();
+  // True while a transaction is open.
+  bool in_transaction() const { return depth_ > 0; }
 
   // True when a trivial query succeeds.
   bool healthy();
@@ -123,6 +132,7 @@ class store {
   using statement_handle = std::unique_ptr<SQLite::Statement, statement_resetter>;
   statement_handle prepare(const char* sql);
   std::unique_ptr<SQLite::Database> db_;
+  int depth_ = 0;  // open transactions (outermost plus savepoints)
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
 };
 

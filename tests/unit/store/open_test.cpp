@@ -259,3 +259,68 @@ TEST_CASE("a database made before a column was added gets the column and keeps i
   s.update_item(*item);
   CHECK(s.get_item("q1")->state.blocked == domain::hold_reason::daily_cap);
 }
+
+TEST_CASE("a nested transaction commits into its outer one, and nothing is durable before the outer commit") {
+  temp_dir dir;
+  store::store s(dir.db());
+  {
+    auto outer = s.begin();
+    s.insert_session(make_session("s1"));
+    {
+      auto inner = s.begin();
+      s.insert_session(make_session("s2"));
+      inner.commit();
+    }
+    SQLite::Database other(dir.db(), SQLite::OPEN_READONLY);
+    CHECK(other.execAndGet("SELECT COUNT(*) FROM sessions").getInt() == 0);
+    outer.commit();
+    CHECK(other.execAndGet("SELECT COUNT(*) FROM sessions").getInt() == 2);
+  }
+  CHECK_FALSE(s.in_transaction());
+}
+
+TEST_CASE("a nested transaction rolled back undoes only its own writes") {
+  temp_dir dir;
+  store::store s(dir.db());
+  {
+    auto outer = s.begin();
+    s.insert_session(make_session("s1"));
+    {
+      auto inner = s.begin();
+      s.insert_session(make_session("s2"));
+    }  // not committed
+    {
+      auto inner = s.begin();
+      s.insert_session(make_session("s3"));
+      inner.commit();
+    }
+    outer.commit();
+  }
+  CHECK(s.get_session("s1"));
+  CHECK_FALSE(s.get_session("s2"));
+  CHECK(s.get_session("s3"));
+}
+
+TEST_CASE("an outer transaction rolled back undoes its committed nested transactions") {
+  temp_dir dir;
+  store::store s(dir.db());
+  {
+    auto outer = s.begin();
+    auto inner = s.begin();
+    s.insert_session(make_session("s1"));
+    inner.commit();
+  }
+  CHECK_FALSE(s.get_session("s1"));
+  CHECK_FALSE(s.in_transaction());
+}
+
+TEST_CASE("nested transactions must end in the reverse order of begin") {
+  temp_dir dir;
+  store::store s(dir.db());
+  auto outer = s.begin();
+  auto inner = s.begin();
+  CHECK_THROWS_AS(outer.commit(), std::logic_error);
+  inner.commit();
+  outer.commit();
+  CHECK_FALSE(s.in_transaction());
+}

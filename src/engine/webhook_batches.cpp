@@ -1,0 +1,122 @@
+// Group commit of webhooks. Verification and parsing happen per request; the engine work of every
+// webhook that arrived while the engine was busy runs as one batch: one transaction, each webhook in
+// its own savepoint (a webhook that fails is undone alone), one commit (one fsync with
+// synchronous=FULL) for the burst. Replies, Telnyx commands and live events wait for that commit, and
+// the dials the burst's freed lines ask for are committed together in a second batch.
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <iterator>
+
+#include "dialer/common/log.hpp"
+#include "engine_impl.hpp"
+
+namespace dialer::engine {
+
+namespace {
+// A batch is bounded so one burst cannot hold every reply behind a very long transaction.
+constexpr std::size_t max_webhook_batch = 512;
+}  // namespace
+
+awaitable<webhook_outcome> engine::handle_webhook_batched(telnyx::webhook_event ev) {
+  auto& m = *impl_;
+  return net::async_initiate<decltype(net::use_awaitable), void(std::exception_ptr, webhook_outcome)>(
+      [&m](auto handler, telnyx::webhook_event event) {
+        m.webhook_queue_.push_back({std::move(event), std::move(handler)});
+        m.post_webhook_flush();
+      },
+      net::use_awaitable, std::move(ev));
+}
+
+void engine::impl::post_webhook_flush() {
+  if (webhook_flush_posted_) return;
+  webhook_flush_posted_ = true;
+  // Posted, so the requests already read by the other connections join this batch first.
+  net::post(ex_, [this] { flush_webhooks(); });
+}
+
+void engine::impl::flush_webhooks() {
+  webhook_flush_posted_ = false;
+  const auto n = std::min(webhook_queue_.size(), max_webhook_batch);
+  std::vector<queued_webhook> batch(std::make_move_iterator(webhook_queue_.begin()),
+                                    std::make_move_iterator(webhook_queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+  webhook_queue_.erase(webhook_queue_.begin(), webhook_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (!webhook_queue_.empty()) post_webhook_flush();
+
+  std::vector<std::exception_ptr> errors(n);
+  std::vector<webhook_outcome> outcomes(n, webhook_outcome::ignored);
+  std::vector<effects> deferred;
+  try {
+    in_batch(
+        [&] {
+          for (std::size_t i = 0; i < n; ++i) {
+            try {
+              outcomes[i] = apply_webhook(batch[i].event);
+            } catch (...) {
+              errors[i] = std::current_exception();  // its savepoint is rolled back; the rest go on
+            }
+          }
+        },
+        deferred);
+  } catch (const std::exception& e) {
+    log::error("engine", "webhook batch failed", {{"webhooks", std::to_string(n)}, {"error", e.what()}});
+    for (auto& error : errors)
+      if (!error) error = std::current_exception();
+  }
+
+  std::set<std::string> pumps;
+  for (auto& fx : deferred) {
+    pumps.merge(fx.pump_sessions);
+    fx.pump_sessions.clear();
+    run(std::move(fx));  // bridges and hangups go out now; the dials follow in one more batch
+  }
+  if (!pumps.empty()) pump_in_batch(pumps);
+
+  for (std::size_t i = 0; i < n; ++i) {
+    // Posted: each request's coroutine resumes after this function, not inside it.
+    net::post(ex_, [done = std::move(batch[i].done), error = errors[i], outcome = outcomes[i]]() mutable {
+      std::move(done)(error, outcome);
+    });
+  }
+}
+
+void engine::impl::in_batch(const std::function<void()>& work, std::vector<effects>& deferred) {
+  if (deferred_ != nullptr) throw std::logic_error("batches do not nest");
+  deferred_ = &deferred;
+  try {
+    auto tx = db_.begin();
+    work();
+    tx.commit();
+  } catch (...) {
+    deferred_ = nullptr;
+    deferred.clear();  // nothing of the batch is durable: no command, event or timer for it
+    rebuild_lines();   // lines taken or freed in memory during the batch
+    throw;
+  }
+  deferred_ = nullptr;
+}
+
+void engine::impl::pump_in_batch(const std::set<std::string>& session_ids) {
+  std::vector<effects> deferred;
+  try {
+    in_batch(
+        [&] {
+          for (const auto& id : session_ids) pump(id);
+        },
+        deferred);
+  } catch (const std::exception& e) {
+    log::error("engine", "dial batch failed", {{"sessions", std::to_string(session_ids.size())}, {"error", e.what()}});
+    for (const auto& id : session_ids) pump_later(id);
+    return;
+  }
+  for (auto& fx : deferred) run(std::move(fx));
+}
+
+void engine::impl::rebuild_lines() {
+  for (auto& [id, rt] : runtimes_) rt.lines.clear();
+  for (const auto& call : db_.live_calls())
+    if (call.kind == domain::call_kind::customer) runtime(call.session_id).lines[call.from] = call.id;
+}
+
+}  // namespace dialer::engine
