@@ -48,7 +48,9 @@ http::response ok_json(const http::request& req, std::string body, status s = st
 
 service::service(engine::engine& eng, const config::config& cfg, const clock& clk,
                  std::unique_ptr<telnyx::signature_verifier> verifier)
-    : engine_(eng), cfg_(cfg), clock_(clk), verifier_(std::move(verifier)) {
+    : engine_(eng), cfg_(cfg), clock_(clk), verifier_(verifier ? std::make_unique<telnyx::verifier_pool>(std::move(verifier),
+                                                                          telnyx::verifier_pool::default_threads())
+                                : nullptr) {
   router_.add(verb::get, "/healthz", [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
     bool ok = engine_.db().healthy();
     co_return http::json_response(req, ok ? status::ok : status::service_unavailable,
@@ -222,7 +224,8 @@ void service::add_queue_and_call_routes() {
 awaitable<http::response> service::handle_webhook(http::request& req) {
   const auto now = clock_.now();
   if (verifier_) {
-    auto verdict = verifier_->verify(req["telnyx-signature-ed25519"], req["telnyx-timestamp"], req.body(), now);
+    const auto verdict =
+        co_await verifier_->verify(req["telnyx-signature-ed25519"], req["telnyx-timestamp"], req.body(), now);
     if (verdict != telnyx::signature_error::none) {
       log::warn("webhook", "rejected", {{"reason", telnyx::to_string(verdict)}});
       metrics_.count_webhook("unknown", "rejected");  // an unverified body's type is not trusted as a label

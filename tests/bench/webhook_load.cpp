@@ -2,7 +2,8 @@
 // customer calls listed in a /sim/calls dump (real call_control_ids and client_states, so the dialer
 // matches them to its attempts), each with a fresh data.id, signs them all BEFORE the clock starts,
 // then sends them over N keep-alive connections as fast as replies come back. Prints one JSON line:
-// {"requests","ok","non_2xx","errors","seconds","req_per_s","target_cpu_us_per_req","loadgen_cpu_us_per_req"}.
+// {"requests","ok","non_2xx","errors","seconds","req_per_s","target_cpu_us_per_req",
+// "target_main_thread_cpu_us_per_req","loadgen_cpu_us_per_req"}.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -190,22 +191,25 @@ int main(int argc, char** argv) {
   net::io_context io(1);
   tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
   const auto cpu_before = pid > 0 ? bench::process_cpu_us(pid) : 0;
+  const auto main_before = pid > 0 ? bench::main_thread_cpu_us(pid) : 0;
   const auto self_before = bench::self_cpu_us();
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < std::min(connections, requests); ++i) net::co_spawn(io, connection(ep, st), net::detached);
   io.run();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto cpu_after = pid > 0 ? bench::process_cpu_us(pid) : 0;
+  const auto main_after = pid > 0 ? bench::main_thread_cpu_us(pid) : 0;
   const auto self_after = bench::self_cpu_us();
   const double n = static_cast<double>(requests);
   std::printf(
       "{\"requests\":%zu,\"ok\":%llu,\"non_2xx\":%llu,\"errors\":%llu,\"calls\":%zu,\"connections\":%zu,"
       "\"event\":\"%s\",\"request_bytes\":%zu,\"seconds\":%.4f,\"req_per_s\":%.1f,\"target_cpu_us_per_req\":%.2f,"
-      "\"loadgen_cpu_us_per_req\":%.2f}\n",
+      "\"target_main_thread_cpu_us_per_req\":%.2f,\"loadgen_cpu_us_per_req\":%.2f}\n",
       requests, static_cast<unsigned long long>(st.ok), static_cast<unsigned long long>(st.non_2xx),
       static_cast<unsigned long long>(st.errors), calls.size(), connections, event.c_str(),
       st.wire.empty() ? std::size_t{0} : st.wire.front().size(), seconds, n / seconds,
       pid > 0 ? static_cast<double>(cpu_after - cpu_before) / n : -1.0,
+      pid > 0 ? static_cast<double>(main_after - main_before) / n : -1.0,
       static_cast<double>(self_after - self_before) / n);
   return st.ok == requests ? 0 : 1;
 }

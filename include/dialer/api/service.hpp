@@ -12,6 +12,7 @@
 #include "dialer/engine/engine.hpp"
 #include "dialer/http/router.hpp"
 #include "dialer/telnyx/signature.hpp"
+#include "dialer/telnyx/verifier_pool.hpp"
 
 namespace dialer::api {
 
@@ -41,7 +42,7 @@ class service {
   engine::engine& engine_;
   const config::config& cfg_;
   const clock& clock_;
-  std::unique_ptr<telnyx::signature_verifier> verifier_;
+  std::unique_ptr<telnyx::verifier_pool> verifier_;  // null when verification is off
   http::router router_;
   metrics metrics_;
   std::unique_ptr<event_stream> events_;

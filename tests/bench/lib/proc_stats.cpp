@@ -10,8 +10,9 @@
 
 namespace dialer::bench {
 
-std::int64_t process_cpu_us(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+namespace {
+std::int64_t stat_cpu_us(const std::string& stat_path) {
+  std::ifstream in(stat_path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto close = text.rfind(')');  // the command name may contain spaces
   if (close == std::string::npos) return -1;
@@ -24,6 +25,13 @@ std::int64_t process_cpu_us(int pid) {
     if (i == 15) stime = std::stoll(f);
   }
   return (utime + stime) * 1'000'000 / sysconf(_SC_CLK_TCK);
+}
+}  // namespace
+
+std::int64_t process_cpu_us(int pid) { return stat_cpu_us("/proc/" + std::to_string(pid) + "/stat"); }
+
+std::int64_t main_thread_cpu_us(int pid) {
+  return stat_cpu_us("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/stat");
 }
 
 std::int64_t peak_rss_kib(int pid) {
