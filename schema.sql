@@ -89,6 +89,9 @@ CREATE TABLE IF NOT EXISTS calls (
 );
 CREATE INDEX IF NOT EXISTS calls_by_session ON calls(session_id, started_at);
 CREATE INDEX IF NOT EXISTS calls_live ON calls(status) WHERE status <> 'ended';
+-- The lost-webhook sweep's range scans, and a session's live calls (stop, completion).
+CREATE INDEX IF NOT EXISTS calls_live_by_start ON calls(status, started_at) WHERE status <> 'ended';
+CREATE INDEX IF NOT EXISTS calls_live_by_session ON calls(session_id) WHERE status <> 'ended';
 CREATE INDEX IF NOT EXISTS calls_recent ON calls(started_at);
 
 -- Telnyx webhook ids already handled (de-duplication on data.id).

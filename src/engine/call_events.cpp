@@ -170,8 +170,7 @@ void engine::impl::apply_agent_leg_event(store::call_record& call, const domain:
 }
 
 void engine::impl::cancel_live_calls(const std::string& session_id, effects& fx, bool include_agent_leg) {
-  for (auto& call : db_.live_calls()) {
-    if (call.session_id != session_id) continue;
+  for (auto& call : db_.live_calls_of_session(session_id)) {
     if (call.kind == call_kind::agent && !include_agent_leg) continue;
     apply_call_event(call, event_at(call_event_type::cancel, now_ms()), fx);
   }

@@ -165,8 +165,7 @@ void engine::impl::place_agent_dial(store::session_record& s, effects& fx) {
 void engine::impl::check_completion(store::session_record& s, effects& fx) {
   if (s.status != session_status::running) return;
   if (!runtime(s.id).lines.empty()) return;
-  auto counts = db_.count_items(s.id);
-  if (counts.pending > 0 || counts.calling > 0) return;
+  if (db_.has_open_items(s.id)) return;
   s.status = session_status::completed;
   s.ended_at_ms = now_ms();
   save_session(s, fx);

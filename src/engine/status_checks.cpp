@@ -26,15 +26,8 @@ void engine::impl::run_status_checks() {
   const auto now = now_ms();
   const std::int64_t margin_ms = std::int64_t{cfg_.dialing.status_check_after_s} * 1000;
   const std::int64_t ring_ms = std::int64_t{cfg_.dialing.ring_timeout_s} * 1000;
-  for (auto& call : db_.live_calls()) {
+  for (auto& call : db_.calls_due_for_status_check(now - ring_ms - margin_ms, now - margin_ms)) {
     if (call.call_control_id.empty() || status_checks_in_flight_.count(call.id)) continue;
-    const auto& s = call.state;
-    bool due = false;
-    if (s.status == domain::call_status::ringing || s.status == domain::call_status::dialing)
-      due = now - call.started_at_ms > ring_ms + margin_ms;
-    else if (s.status == domain::call_status::answered)
-      due = now - s.answered_at_ms.value_or(call.started_at_ms) > margin_ms;
-    if (!due) continue;
     status_checks_in_flight_.insert(call.id);
     net::co_spawn(ex_, check_call_status(std::move(call)), net::detached);
   }

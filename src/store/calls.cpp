@@ -159,6 +159,23 @@ std::vector<call_record> store::live_calls() {
   return read_all(*st);
 }
 
+std::vector<call_record> store::live_calls_of_session(std::string_view session_id) {
+  auto st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE session_id = ? AND status <> 'ended'");
+  bind_text(*st, 1, session_id);
+  return read_all(*st);
+}
+
+std::vector<call_record> store::calls_due_for_status_check(std::int64_t ringing_started_before_ms,
+                                                           std::int64_t answered_before_ms) {
+  auto st = prepare("SELECT " CALL_COLUMNS " FROM calls WHERE status IN ('dialing', 'ringing') AND started_at < ? "
+                    "AND call_control_id IS NOT NULL "
+                    "UNION ALL SELECT " CALL_COLUMNS " FROM calls WHERE status = 'answered' "
+                    "AND COALESCE(answered_at, started_at) < ? AND call_control_id IS NOT NULL");
+  st->bind(1, static_cast<std::int64_t>(ringing_started_before_ms));
+  st->bind(2, static_cast<std::int64_t>(answered_before_ms));
+  return read_all(*st);
+}
+
 namespace {
 // One row of SPEC §5 statistics over the customer attempts a WHERE clause selects.
 #define STATS_COLUMNS                                                                                  \

@@ -112,6 +112,12 @@ std::optional<std::int64_t> store::next_retry_at(std::string_view session_id) {
   return opt_int(st->getColumn(0));
 }
 
+bool store::has_open_items(std::string_view session_id) {
+  auto st = prepare("SELECT EXISTS(SELECT 1 FROM queue_items WHERE session_id = ? AND status IN ('pending', 'calling'))");
+  bind_text(*st, 1, session_id);
+  return st->executeStep() && st->getColumn(0).getInt() != 0;
+}
+
 queue_counts store::count_items(std::string_view session_id) {
   auto st = prepare("SELECT status, COUNT(*) FROM queue_items WHERE session_id = ? GROUP BY status");
   bind_text(*st, 1, session_id);

@@ -74,7 +74,9 @@ class store {
   std::optional<queue_item_record> next_dialable(std::string_view session_id, std::int64_t now_ms);
   // The earliest next_attempt_at of pending items still waiting (for the retry timer).
   std::optional<std::int64_t> next_retry_at(std::string_view session_id);
-  queue_counts count_items(std::string_view session_id);
+  queue_counts count_items(std::string_view session_id);  // reads every item of the session
+  // True while the session has an item pending or calling: an index seek, cheap on any queue size.
+  bool has_open_items(std::string_view session_id);
   bool has_phone(std::string_view session_id, std::string_view phone);
   std::int64_t next_seq(std::string_view session_id);
 
@@ -86,6 +88,12 @@ class store {
   std::vector<call_record> list_session_calls(std::string_view session_id, int limit);  // newest first
   std::vector<call_record> list_recent_calls(int limit);                                // newest first
   std::vector<call_record> live_calls();  // not ended, any session
+  std::vector<call_record> live_calls_of_session(std::string_view session_id);
+  // Live calls with a call_control_id that heard nothing for too long (the lost-webhook sweep): ringing
+  // or dialing and started before `ringing_started_before_ms`, or answered (not bridged) before
+  // `answered_before_ms`. Reads only those rows, however many calls are live.
+  std::vector<call_record> calls_due_for_status_check(std::int64_t ringing_started_before_ms,
+                                                      std::int64_t answered_before_ms);
 
   // Manual calls (manual_calls.cpp).
   void insert_manual_call(const manual_call_record& m);

@@ -224,6 +224,48 @@ TEST_CASE("live_calls returns calls of any session that have not ended") {
   CHECK(got == std::vector<std::string>{"answered", "bridged", "dialing", "manual", "ringing"});
 }
 
+TEST_CASE("live_calls_of_session returns only that session's calls that have not ended") {
+  fixture f;
+  f.st.insert_session(make_session("t"));
+  auto live = make_call("s-live", "s", "i", 100);
+  live.state.status = call_status::ringing;
+  f.st.insert_call(live);
+  auto ended = make_call("s-ended", "s", "i", 100);
+  ended.state.status = call_status::ended;
+  f.st.insert_call(ended);
+  auto other = make_call("t-live", "t", "i", 100);
+  other.state.status = call_status::bridged;
+  f.st.insert_call(other);
+  CHECK(ids(f.st.live_calls_of_session("s")) == std::vector<std::string>{"s-live"});
+  CHECK(ids(f.st.live_calls_of_session("t")) == std::vector<std::string>{"t-live"});
+}
+
+TEST_CASE("calls_due_for_status_check returns ringing calls started and answered calls answered before the limits") {
+  fixture f;
+  struct row {
+    const char* id;
+    call_status status;
+    std::int64_t started, answered;
+    bool has_ccid;
+  };
+  const row rows[] = {
+      {"ringing-old", call_status::ringing, 100, 0, true},   {"ringing-new", call_status::ringing, 900, 0, true},
+      {"dialing-old", call_status::dialing, 100, 0, true},   {"dialing-no-ccid", call_status::dialing, 100, 0, false},
+      {"answered-old", call_status::answered, 100, 400, true}, {"answered-new", call_status::answered, 100, 800, true},
+      {"bridged-old", call_status::bridged, 100, 200, true},  {"ended-old", call_status::ended, 100, 200, true},
+  };
+  for (const auto& r : rows) {
+    auto c = make_call(r.id, "s", "i", r.started);
+    c.state.status = r.status;
+    if (r.answered) c.state.answered_at_ms = r.answered;
+    c.call_control_id = r.has_ccid ? std::string("v3:") + r.id : "";
+    f.st.insert_call(c);
+  }
+  auto got = ids(f.st.calls_due_for_status_check(500, 600));
+  std::sort(got.begin(), got.end());
+  CHECK(got == std::vector<std::string>{"answered-old", "dialing-old", "ringing-old"});
+}
+
 TEST_CASE("list_session_calls returns that session's calls newest first, up to the limit") {
   fixture f;
   f.st.insert_session(make_session("t"));

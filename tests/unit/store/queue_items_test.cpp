@@ -267,6 +267,20 @@ TEST_CASE("count_items counts a session's items by status") {
   CHECK(f.st.count_items("unknown").total() == 0);
 }
 
+TEST_CASE("has_open_items is true only while an item is pending or calling") {
+  fixture f;
+  auto q = make_item("i1", "s", 1, "+15551000001");
+  f.st.insert_item(q);
+  CHECK(f.st.has_open_items("s"));
+  for (auto status : {item_status::calling, item_status::completed, item_status::failed, item_status::cancelled}) {
+    q.state.status = status;
+    f.st.update_item(q);
+    CAPTURE(status);
+    CHECK(f.st.has_open_items("s") == (status == item_status::calling));
+  }
+  CHECK_FALSE(f.st.has_open_items("unknown"));
+}
+
 TEST_CASE("has_phone is true only for a phone queued in that session") {
   fixture f;
   f.st.insert_session(make_session("t"));
