@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "dialer/common/json.hpp"
 #include "dialer/common/log.hpp"
@@ -31,28 +32,36 @@ std::string engine::impl::make_client_state(const store::call_record& c, int att
   return telnyx::base64_encode(std::string_view(buf.GetString(), buf.GetSize()));
 }
 
+// At most dials_per_second dials in any window of one second (for a rate under 1/s: one dial per
+// 1/rate seconds). A burst up to the rate is decided, and committed, at once; the REST client then
+// spaces the sends themselves 1/rate apart.
 bool engine::impl::take_dial_slot() {
   using namespace std::chrono;
-  auto now = steady_clock::now();
-  if (now < next_dial_slot_) {
-    if (!throttle_armed_) {
-      throttle_armed_ = true;
-      throttle_timer_.expires_at(next_dial_slot_);
-      throttle_timer_.async_wait([this](boost::system::error_code ec) {
-        throttle_armed_ = false;
-        if (!ec && !stopping_) guarded("pump", [this] { pump_all(); });
-      });
-    }
-    return false;
+  const double rate = cfg_.telnyx.dials_per_second;
+  const auto capacity = static_cast<std::size_t>(std::max(1.0, std::floor(rate)));
+  const auto window = duration_cast<steady_clock::duration>(duration<double>(static_cast<double>(capacity) / rate));
+  const auto now = steady_clock::now();
+  while (!recent_dials_.empty() && now - recent_dials_.front() >= window) recent_dials_.pop_front();
+  if (recent_dials_.size() < capacity) {
+    recent_dials_.push_back(now);
+    return true;
   }
-  auto interval = duration_cast<steady_clock::duration>(duration<double>(1.0 / cfg_.telnyx.dials_per_second));
-  next_dial_slot_ = std::max(next_dial_slot_, now) + interval;
-  return true;
+  if (!throttle_armed_) {
+    throttle_armed_ = true;
+    throttle_timer_.expires_at(recent_dials_.front() + window);
+    throttle_timer_.async_wait([this](boost::system::error_code ec) {
+      throttle_armed_ = false;
+      if (!ec && !stopping_) guarded("pump", [this] { pump_all(); });
+    });
+  }
+  return false;
 }
 
 void engine::impl::pump_all() {
+  std::set<std::string> running;
   for (const auto& s : db_.active_sessions())
-    if (s.status == session_status::running) pump(s.id);
+    if (s.status == session_status::running) running.insert(s.id);
+  pump_in_batch(running);  // the dials a freed slot allows commit together
 }
 
 void engine::impl::pump(const std::string& session_id) {

@@ -49,10 +49,7 @@ void engine::recover() {
   auto active = db_.active_sessions();
   log::info("engine", "recovered", {{"active_sessions", std::to_string(active.size())},
                                     {"live_customer_calls", std::to_string(live)}});
-  std::set<std::string> running;
-  for (const auto& s : active)
-    if (s.status == domain::session_status::running) running.insert(s.id);
-  m.pump_in_batch(running);  // every session's first dials in one commit
+  m.pump_all();  // every session's first dials in one commit
   m.arm_status_checks();
   if (m.crm_) m.crm_->start();  // resumes deliveries left pending by the last run
 }

@@ -3,6 +3,7 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -65,7 +66,7 @@ struct engine::impl {
   std::map<std::string, std::unique_ptr<net::steady_timer>> wrap_up_timers_;
   net::steady_timer throttle_timer_;
   bool throttle_armed_ = false;
-  std::chrono::steady_clock::time_point next_dial_slot_{};
+  std::deque<std::chrono::steady_clock::time_point> recent_dials_;  // dials taken in the last pacing window
   bool stopping_ = false;
   event_bus events_;
   std::unique_ptr<crm_push> crm_;  // set when the config has a crm block
@@ -77,7 +78,7 @@ struct engine::impl {
   void pump(const std::string& session_id);       // never throws: a failure is logged and retried in 1 s
   void pump_once(const std::string& session_id);  // throws on a database error
   void pump_later(const std::string& session_id);  // pump again in 1 s (after a database error)
-  void pump_all();
+  void pump_all();  // every running session, in one batch
   bool take_dial_slot();
   void place_customer_dial(store::session_record& s, store::queue_item_record& item, const std::string& from);
   void place_agent_dial(store::session_record& s, effects& fx);
