@@ -6,6 +6,12 @@
 
 namespace dialer::domain {
 
+bool is_campaign_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
 bool counts_as_drop(outcome result, bool person_answered, std::optional<std::int64_t> answered_at_ms,
                     std::optional<std::int64_t> ended_at_ms) {
   if (!person_answered) return false;

@@ -9,6 +9,9 @@
 
 namespace dialer::domain {
 
+// A campaignId: 1 to 64 of A-Z a-z 0-9 _ - (the rule of agent ids; it appears in URL paths).
+bool is_campaign_id(std::string_view id);
+
 // An abandoned call is one where no agent was connected within this long of the person's answer.
 inline constexpr std::int64_t abandon_grace_ms = 2000;
 

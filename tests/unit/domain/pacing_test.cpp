@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 
 #include "dialer/domain/pacing.hpp"
 
@@ -120,4 +121,15 @@ TEST_CASE("pacing reasons have wire names") {
   CHECK(to_string(pacing_reason::prior) == "prior");
   CHECK(to_string(pacing_reason::measured) == "measured");
   CHECK(to_string(pacing_reason::abandon_target_reached) == "abandon_target_reached");
+}
+
+TEST_CASE("campaign ids are 1 to 64 URL-safe characters") {
+  CHECK(is_campaign_id("default"));
+  CHECK(is_campaign_id("spring-sale_2026"));
+  CHECK(is_campaign_id(std::string(64, 'a')));
+  CHECK_FALSE(is_campaign_id(""));
+  CHECK_FALSE(is_campaign_id(std::string(65, 'a')));
+  CHECK_FALSE(is_campaign_id("a b"));
+  CHECK_FALSE(is_campaign_id("a/b"));
+  CHECK_FALSE(is_campaign_id("caf\xc3\xa9"));
 }
