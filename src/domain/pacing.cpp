@@ -5,6 +5,10 @@
 #include <cmath>
 
 namespace dialer::domain {
+namespace {
+// rate >= limit, forgiving the last bits of floating point (2.4% of answers is 0.8 x 3% exactly).
+bool reached(double rate_pct, double limit_pct) { return rate_pct >= limit_pct - 1e-9; }
+}  // namespace
 
 bool is_campaign_id(std::string_view id) {
   return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -59,12 +63,21 @@ pacing_decision decide_lines(const pacing_inputs& in) {
   const bool measured = t.dials >= in.min_dials && t.dials > 0;
   const double p = measured ? static_cast<double>(t.human_answers) / static_cast<double>(t.dials)
                             : in.prior_answer_rate;
-  if (t.human_answers > 0 && abandon_rate_pct(t) >= in.target_pct)
+  if (t.human_answers > 0 && reached(abandon_rate_pct(t), in.target_pct))
     return {1, pacing_reason::abandon_target_reached, p};
   const double limit = (in.target_pct - in.margin_pct) / 100.0;
   return {max_lines_under(limit, p, cap), measured ? pacing_reason::measured : pacing_reason::prior, p};
 }
 
 double warning_threshold_pct(double target_pct) { return 0.8 * target_pct; }
+
+bool at_warning_level(const campaign_tally& t, std::optional<double> target_pct) {
+  return target_pct && t.human_answers > 0 && reached(abandon_rate_pct(t), warning_threshold_pct(*target_pct));
+}
+
+warning_step next_warning(bool warned, const campaign_tally& t, std::optional<double> target_pct) {
+  if (!at_warning_level(t, target_pct)) return {false, false};
+  return {!warned, true};
+}
 
 }  // namespace dialer::domain

@@ -31,10 +31,6 @@ std::optional<double> target_of(const config::config& cfg) {
   return cfg.compliance ? cfg.compliance->abandon_target_pct : std::nullopt;
 }
 
-bool over_warning(const domain::campaign_tally& t, std::optional<double> target) {
-  return target && t.human_answers > 0 && domain::abandon_rate_pct(t) >= domain::warning_threshold_pct(*target);
-}
-
 // The cached campaign, counted again by SQL when missing or older than campaign_reload_ms. Only
 // outside a transaction: inside one, SQL would also count writes the settle hook adds after the commit.
 campaign_entry& loaded(store::store& db, campaign_cache& cache, const std::string& id, std::int64_t now,
@@ -47,7 +43,7 @@ campaign_entry& loaded(store::store& db, campaign_cache& cache, const std::strin
   e.loaded_at_ms = now;
   // A rate already over the threshold when first counted (e.g. after a restart) was warned about
   // before: no new warning until it falls under and rises again.
-  if (first || !over_warning(e.tally, target)) e.warned = over_warning(e.tally, target);
+  if (first || !domain::at_warning_level(e.tally, target)) e.warned = domain::at_warning_level(e.tally, target);
   return e;
 }
 
@@ -85,12 +81,9 @@ void engine::impl::count_settled_call(const store::session_record& s, const stor
     e.tally.human_answers += delta.human_answers;
     e.tally.drops += delta.drops;
     const auto target = target_of(cfg_);
-    if (!over_warning(e.tally, target)) {
-      e.warned = false;
-      return;
-    }
-    if (e.warned) return;
-    e.warned = true;
+    const auto step = domain::next_warning(e.warned, e.tally, target);
+    e.warned = step.warned;
+    if (!step.fire) return;
     const double rate = domain::abandon_rate_pct(e.tally);
     log::warn("engine", "campaign abandon rate near the target",
               {{"campaign", campaign}, {"rate_pct", std::to_string(rate)}, {"target_pct", std::to_string(*target)}});

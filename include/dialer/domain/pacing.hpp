@@ -73,4 +73,16 @@ pacing_decision decide_lines(const pacing_inputs& in);
 // The abandon rate (percent) at which compliance.warning fires: 80% of the target (2.4% of 3%).
 double warning_threshold_pct(double target_pct);
 
+// True when the campaign has a person answer and its rate is at or over warning_threshold_pct.
+// Always false without a target.
+bool at_warning_level(const campaign_tally& t, std::optional<double> target_pct);
+
+// The warning after a campaign's tally changed: it fires when the rate reaches the threshold while
+// not warned yet, and is re-armed (warned false) once the rate is back under it; so once per crossing.
+struct warning_step {
+  bool fire = false;    // send compliance.warning now
+  bool warned = false;  // the state to keep
+};
+warning_step next_warning(bool warned, const campaign_tally& t, std::optional<double> target_pct);
+
 }  // namespace dialer::domain

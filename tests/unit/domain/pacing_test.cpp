@@ -133,3 +133,26 @@ TEST_CASE("campaign ids are 1 to 64 URL-safe characters") {
   CHECK_FALSE(is_campaign_id("a/b"));
   CHECK_FALSE(is_campaign_id("caf\xc3\xa9"));
 }
+
+TEST_CASE("compliance.warning fires once per crossing of 80% of the target and re-arms under it") {
+  const std::optional<double> target = 3.0;
+  const campaign_tally under{100, 100, 2};  // 2%
+  const campaign_tally at{100, 100, 3};     // 3% >= 2.4%
+  auto s1 = next_warning(false, under, target);
+  CHECK_FALSE(s1.fire);
+  CHECK_FALSE(s1.warned);
+  auto s2 = next_warning(s1.warned, at, target);
+  CHECK(s2.fire);
+  CHECK(s2.warned);
+  auto s3 = next_warning(s2.warned, {100, 100, 5}, target);  // still over: no second warning
+  CHECK_FALSE(s3.fire);
+  CHECK(s3.warned);
+  auto s4 = next_warning(s3.warned, {100, 300, 5}, target);  // 1.7%: re-armed
+  CHECK_FALSE(s4.fire);
+  CHECK_FALSE(s4.warned);
+  CHECK(next_warning(s4.warned, at, target).fire);          // a new crossing warns again
+  CHECK_FALSE(next_warning(false, at, std::nullopt).fire);   // no target: never
+  CHECK_FALSE(next_warning(false, {10, 0, 0}, target).fire); // no person answer yet: no rate
+  CHECK(at_warning_level({1000, 1000, 24}, target));         // exactly 2.4%
+  CHECK_FALSE(at_warning_level({1000, 1000, 23}, target));
+}
