@@ -9,10 +9,10 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include "dialer/api/compliance_routes.hpp"
 #include "dialer/api/errors.hpp"
 #include "dialer/api/json_views.hpp"
 #include "dialer/api/query_params.hpp"
-#include "dialer/api/compliance_routes.hpp"
 #include "dialer/api/manual_call_routes.hpp"
 #include "dialer/api/request_bodies.hpp"
 #include "dialer/common/log.hpp"
