@@ -179,6 +179,14 @@ TEST_CASE("adaptive lines fall to 1 when every contact answers and rise to the c
     CHECK(d.HasMember("effectiveLines"));
   }
   CHECK(seen_hot_update);
+
+  // After a restart the figures come from the calls table again: the same rate, still 1 line.
+  REQUIRE(s.stop_dialerd() == 0);
+  s.restart_dialerd();
+  auto after = session(s, hot_id);
+  check_figures(after["stats"], want_hot);
+  CHECK(after["effectiveLines"].GetInt() == 1);
+  CHECK(std::string(after["pacingReason"].GetString()) == "abandon_target_reached");
 }
 
 TEST_CASE("without a compliance block pacing is fixed and sessions count in the default campaign") {
