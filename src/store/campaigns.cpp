@@ -9,7 +9,7 @@ namespace dialer::store {
 using namespace detail;
 
 domain::campaign_tally store::campaign_tally(std::string_view campaign_id, std::int64_t since_ms) {
-  // sessions_by_campaign finds the sessions, calls_by_session(session_id, started_at) their window.
+  // sessions_by_campaign finds the sessions, the covering calls_abandon_tally index their window.
   auto st = prepare(
       "SELECT COUNT(*), COALESCE(SUM(c.person_answered = 1), 0), "
       "COALESCE(SUM(c.person_answered = 1 AND (c.outcome = 'dropped_agent_busy' OR "
