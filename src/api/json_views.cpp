@@ -18,9 +18,14 @@ void write_session(writer& w, const store::session_record& s, const session_extr
   w.StartObject();
   str(w, "id", s.id);
   str(w, "agentId", s.agent_id);
+  str(w, "campaignId", s.campaign_id);
   str(w, "status", domain::to_string(s.status));
   str_or_null(w, "pauseReason", s.pause_reason);
   w.Key("concurrentLines"); w.Int(s.concurrent_lines);
+  if (extras) {
+    w.Key("effectiveLines"); w.Int(extras->pacing.effective_lines);
+    str(w, "pacingReason", domain::to_string(extras->pacing.reason));
+  }
   w.Key("selectedNumbers");
   w.StartArray();
   for (const auto& n : s.selected_numbers) w.String(n);
@@ -29,7 +34,7 @@ void write_session(writer& w, const store::session_record& s, const session_extr
   time_or_null(w, "createdAt", s.created_at_ms);
   time_or_null(w, "startedAt", s.started_at_ms);
   time_or_null(w, "endedAt", s.ended_at_ms);
-  write_stats(w, s.stats);
+  write_stats(w, s.stats, extras ? &extras->pacing.campaign : nullptr);
   if (extras) {
     w.Key("queue");
     w.StartObject();
@@ -131,6 +136,23 @@ std::string session_json(const store::session_record& s, const session_extras& e
   rapidjson::StringBuffer buf;
   writer w(buf);
   write_session(w, s, &extras);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string campaign_compliance_json(const engine::campaign_compliance& c) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  w.StartObject();
+  str(w, "campaignId", c.campaign_id);
+  w.Key("abandonRate30d"); w.Double(engine::rate_2dp(domain::abandon_rate_pct(c.tally)));
+  w.Key("humanAnswers30d"); w.Int64(c.tally.human_answers);
+  w.Key("drops30d"); w.Int64(c.tally.drops);
+  w.Key("dials30d"); w.Int64(c.tally.dials);
+  w.Key("target");
+  if (c.target_pct) w.Double(*c.target_pct); else w.Null();
+  w.Key("warningAt");
+  if (c.target_pct) w.Double(engine::rate_2dp(domain::warning_threshold_pct(*c.target_pct))); else w.Null();
+  w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
 

@@ -2,6 +2,7 @@
 #include "dialer/api/request_bodies.hpp"
 
 #include "dialer/common/json.hpp"
+#include "dialer/domain/pacing.hpp"
 
 namespace dialer::api {
 namespace {
@@ -105,6 +106,10 @@ engine::result<engine::create_session_request> parse_create_session(std::string_
   if (auto e = parse_numbers(o, req.selected_numbers)) return *e;
   if (auto e = optional_int(o, "concurrentLines", req.concurrent_lines)) return *e;
   if (auto e = optional_int(o, "maxAttempts", req.max_attempts)) return *e;
+  if (member(o, "campaignId")) {
+    if (auto e = optional_string(o, "campaignId", "campaignId", req.campaign_id, 64)) return *e;
+    if (!domain::is_campaign_id(req.campaign_id)) return bad("campaignId", "must be 1 to 64 of A-Z a-z 0-9 _ -");
+  }
   return req;
 }
 

@@ -9,6 +9,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include "dialer/api/compliance_routes.hpp"
 #include "dialer/api/errors.hpp"
 #include "dialer/api/json_views.hpp"
 #include "dialer/api/query_params.hpp"
@@ -75,6 +76,7 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
       event_stream_options::from(cfg_));
   events_->add_routes(router_);
   add_manual_call_routes(router_, engine_);
+  add_compliance_routes(router_, engine_);
 }
 
 service::~service() = default;
@@ -130,6 +132,7 @@ void service::add_session_routes() {
     x.agent_state = std::string(domain::to_string(agent.session_id == s.id ? agent.state : domain::agent_state::offline));
     x.agent_busy = agent.busy;
     x.lines_in_use = engine_.lines_in_use(s.id);
+    x.pacing = engine_.pacing(s);
     return ok_json(req, session_json(s, x), st);
   };
 

@@ -118,6 +118,7 @@ void engine::impl::settle_customer_call(store::call_record& call, effects& fx) {
   }
   if (o == domain::outcome::dropped_agent_busy) k.dropped += 1;
   if (o == domain::outcome::machine) k.machine += 1;
+  count_settled_call(*s, call, fx);  // the campaign's 30-day abandon tally (pacing.cpp)
   save_session(*s, fx);
   if (o == domain::outcome::dropped_agent_busy && item)
     emit(fx, event_types::call_dropped, s->id, call_dropped_json(call, contact_of(call, &*item), *item));

@@ -41,6 +41,7 @@ void engine::impl::run(effects fx) {
   for (auto& ev : fx.events) events_.publish(std::move(ev));
   for (auto& cmd : fx.commands) net::co_spawn(ex_, send(std::move(cmd)), net::detached);
   for (auto& [agent_id, until] : fx.wrap_ups) arm_wrap_up(agent_id, until);
+  for (auto& f : fx.after_commit) f();
   for (const auto& session_id : fx.pump_sessions) pump(session_id);
 }
 

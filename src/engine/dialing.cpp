@@ -91,7 +91,7 @@ void engine::impl::pump_once(const std::string& session_id) {
   auto agent = db_.get_agent(s->agent_id);
   auto& rt = runtime(session_id);
   if (agent_on_line(agent.state)) {
-    const int lines = std::min<int>(s->concurrent_lines, static_cast<int>(s->selected_numbers.size()));
+    const int lines = effective_lines(*s);  // pacing.cpp: fixed, or adaptive under the abandon target
     while (static_cast<int>(rt.lines.size()) < lines) {
       auto free_number = std::find_if(s->selected_numbers.begin(), s->selected_numbers.end(),
                                       [&](const std::string& n) { return !rt.lines.count(n); });

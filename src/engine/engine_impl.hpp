@@ -16,6 +16,7 @@
 #include "dialer/engine/crm_push.hpp"
 #include "dialer/engine/engine.hpp"
 #include "dialer/engine/events.hpp"
+#include "pacing.hpp"
 
 namespace dialer::engine {
 
@@ -44,6 +45,7 @@ struct effects {
   std::set<std::string> pump_sessions;                          // sessions that may dial more
   std::vector<std::pair<std::string, std::int64_t>> wrap_ups;  // agent id, wrap-up end (ms)
   std::vector<event> events;                                   // published after the commit
+  std::vector<std::function<void()>> after_commit;             // in-memory updates that must follow the commit
 };
 
 // What the engine keeps in memory for a running or paused session.
@@ -85,6 +87,15 @@ struct engine::impl {
   void check_completion(store::session_record& s, effects& fx);
   void arm_retry_timer(const std::string& session_id);
   std::string make_client_state(const store::call_record& c, int attempt) const;
+
+  // pacing.cpp (SPEC §10): campaigns' 30-day abandon tallies and the lines a session dials.
+  campaign_cache campaigns_;
+  int effective_lines(const store::session_record& s);  // outside a transaction: may (re)load the tally
+  // The session's pacing view; inside a transaction (may_load false) an uncached campaign is counted
+  // by SQL without caching it, since the open transaction's writes are not committed yet.
+  session_pacing pacing_of(const store::session_record& s, bool may_load);
+  // Counts a settled customer call in its campaign after `fx` commits; emits compliance.warning then.
+  void count_settled_call(const store::session_record& s, const store::call_record& call, effects& fx);
 
   // dispatch_gates.cpp: the compliance checks an item passes at dispatch time (SPEC §10).
   struct dispatch_hold {

@@ -2,6 +2,7 @@
 #include "dialer/engine/event_payloads.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "dialer/common/json.hpp"
 #include "dialer/common/time_format.hpp"
@@ -46,7 +47,9 @@ event_contact contact_of(const store::call_record& c, const store::queue_item_re
   return {c.contact_id, {}, c.direction == "inbound" ? c.from : c.to};
 }
 
-void write_stats(json::writer& w, const store::session_stats& k) {
+double rate_2dp(double pct) { return std::round(pct * 100.0) / 100.0; }
+
+void write_stats(json::writer& w, const store::session_stats& k, const domain::campaign_tally* campaign) {
   w.Key("stats");
   w.StartObject();
   w.Key("calls"); w.Int64(k.calls);
@@ -59,23 +62,44 @@ void write_stats(json::writer& w, const store::session_stats& k) {
   w.Key("dropped"); w.Int64(k.dropped);
   w.Key("machine"); w.Int64(k.machine);
   w.Key("abandonRate"); w.Double(json::percent(k.dropped, k.human_answers));
+  if (campaign) {
+    w.Key("abandonRate30d"); w.Double(rate_2dp(domain::abandon_rate_pct(*campaign)));
+    w.Key("drops30d"); w.Int64(campaign->drops);
+    w.Key("humanAnswers30d"); w.Int64(campaign->human_answers);
+  }
   w.EndObject();
 }
 
-std::string session_updated_json(const store::session_record& s) {
+std::string session_updated_json(const store::session_record& s, const session_pacing& pacing) {
   return object_json([&](writer& w) {
     str(w, "sessionId", s.id);
     str(w, "agentId", s.agent_id);
+    str(w, "campaignId", s.campaign_id);
     str(w, "status", domain::to_string(s.status));
     str_or_null(w, "pauseReason", s.pause_reason);
     w.Key("concurrentLines"); w.Int(s.concurrent_lines);
+    w.Key("effectiveLines"); w.Int(pacing.effective_lines);
+    str(w, "pacingReason", domain::to_string(pacing.reason));
     w.Key("selectedNumbers");
     w.StartArray();
     for (const auto& n : s.selected_numbers) w.String(n);
     w.EndArray();
     time_or_null(w, "startedAt", s.started_at_ms);
     time_or_null(w, "endedAt", s.ended_at_ms);
-    write_stats(w, s.stats);
+    write_stats(w, s.stats, &pacing.campaign);
+  });
+}
+
+std::string compliance_warning_json(const std::string& campaign_id, const std::string& session_id,
+                                    const domain::campaign_tally& t, double target_pct) {
+  return object_json([&](writer& w) {
+    str(w, "campaignId", campaign_id);
+    str_or_null(w, "sessionId", session_id);
+    w.Key("abandonRate30d"); w.Double(rate_2dp(domain::abandon_rate_pct(t)));
+    w.Key("drops30d"); w.Int64(t.drops);
+    w.Key("humanAnswers30d"); w.Int64(t.human_answers);
+    w.Key("target"); w.Double(target_pct);
+    w.Key("warningAt"); w.Double(rate_2dp(domain::warning_threshold_pct(target_pct)));
   });
 }
 

@@ -7,7 +7,7 @@ namespace dialer::engine {
 
 void engine::impl::save_session(const store::session_record& s, effects& fx) {
   db_.update_session(s);
-  emit(fx, event_types::session_updated, s.id, session_updated_json(s));
+  emit(fx, event_types::session_updated, s.id, session_updated_json(s, pacing_of(s, false)));
 }
 
 void engine::impl::save_item(const store::queue_item_record& q, effects& fx) {

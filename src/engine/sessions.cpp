@@ -39,6 +39,8 @@ result<store::session_record> engine::create_session(const create_session_reques
   store::session_record s;
   s.id = m.ids_.next("ses_");
   s.agent_id = req.agent_id;
+  if (!req.campaign_id.empty()) s.campaign_id = req.campaign_id;
+  if (!domain::is_campaign_id(s.campaign_id)) return invalid("campaignId", "must be 1 to 64 of A-Z a-z 0-9 _ -");
   s.selected_numbers = req.selected_numbers.value_or(cfg_.numbers);
   s.concurrent_lines = req.concurrent_lines.value_or(std::max(1, static_cast<int>(s.selected_numbers.size()) / 2));
   s.max_attempts = req.max_attempts.value_or(cfg_.dialing.max_attempts);

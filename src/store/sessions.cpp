@@ -11,7 +11,7 @@ namespace {
 constexpr const char* session_columns =
     "id, agent_id, status, pause_reason, concurrent_lines, selected_numbers, max_attempts, created_at, "
     "started_at, ended_at, agent_call_id, stat_calls, stat_contacted, stat_answered, stat_no_answer, "
-    "stat_talk_ms, stat_connected, stat_dropped, stat_machine, stat_human_answers";
+    "stat_talk_ms, stat_connected, stat_dropped, stat_machine, stat_human_answers, campaign_id";
 
 std::string join_numbers(const std::vector<std::string>& numbers) {
   std::string out;
@@ -57,6 +57,7 @@ session_record read_session(SQLite::Statement& st) {
   k.dropped = st.getColumn(17).getInt64();
   k.machine = st.getColumn(18).getInt64();
   k.human_answers = st.getColumn(19).getInt64();
+  s.campaign_id = st.getColumn(20).getString();
   return s;
 }
 
@@ -77,6 +78,7 @@ void bind_session(SQLite::Statement& st, const session_record& s, int first) {
   for (std::int64_t v : {k.calls, k.contacted, k.answered, k.no_answer, k.talk_ms, k.connected, k.dropped,
                          k.machine, k.human_answers})
     st.bind(i++, static_cast<std::int64_t>(v));
+  bind_text(st, i++, s.campaign_id.empty() ? std::string_view(default_campaign_id) : std::string_view(s.campaign_id));
 }
 
 }  // namespace
@@ -85,10 +87,10 @@ void store::insert_session(const session_record& s) {
   auto st = prepare(
       "INSERT INTO sessions(agent_id, status, pause_reason, concurrent_lines, selected_numbers, max_attempts, "
       "created_at, started_at, ended_at, agent_call_id, stat_calls, stat_contacted, stat_answered, "
-      "stat_no_answer, stat_talk_ms, stat_connected, stat_dropped, stat_machine, stat_human_answers, id) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "stat_no_answer, stat_talk_ms, stat_connected, stat_dropped, stat_machine, stat_human_answers, campaign_id, id) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   bind_session(*st, s, 1);
-  bind_text(*st, 20, s.id);
+  bind_text(*st, 21, s.id);
   st->exec();
 }
 
@@ -97,9 +99,9 @@ void store::update_session(const session_record& s) {
       "UPDATE sessions SET agent_id=?, status=?, pause_reason=?, concurrent_lines=?, selected_numbers=?, "
       "max_attempts=?, created_at=?, started_at=?, ended_at=?, agent_call_id=?, stat_calls=?, "
       "stat_contacted=?, stat_answered=?, stat_no_answer=?, stat_talk_ms=?, stat_connected=?, "
-      "stat_dropped=?, stat_machine=?, stat_human_answers=? WHERE id=?");
+      "stat_dropped=?, stat_machine=?, stat_human_answers=?, campaign_id=? WHERE id=?");
   bind_session(*st, s, 1);
-  bind_text(*st, 20, s.id);
+  bind_text(*st, 21, s.id);
   st->exec();
 }
 

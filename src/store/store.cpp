@@ -76,9 +76,12 @@ struct added_column {
   const char* table;
   const char* column;
   const char* declaration;
+  const char* then = nullptr;  // SQL run once the column exists (an index on it), or nullptr
 };
 constexpr added_column added_columns[] = {
     {"queue_items", "blocked_reason", "TEXT"},
+    {"sessions", "campaign_id", "TEXT NOT NULL DEFAULT 'default'",
+     "CREATE INDEX IF NOT EXISTS sessions_by_campaign ON sessions(campaign_id)"},
 };
 
 void add_missing_columns(SQLite::Database& db) {
@@ -87,6 +90,7 @@ void add_missing_columns(SQLite::Database& db) {
     probe.bind(1, c.column);
     if (!probe.executeStep())
       db.exec(std::string("ALTER TABLE ") + c.table + " ADD COLUMN " + c.column + " " + c.declaration);
+    if (c.then) db.exec(c.then);
   }
 }
 

@@ -370,6 +370,8 @@ TEST_CASE("a walk through every documented operation gets documented statuses an
   walk(verb::get, "/api/power-dialer/sessions/" + id + "/calls?limit=5");
   walk(verb::patch, "/api/calls/" + a_call, R"({"disposition": "no_interest"})");
   walk(verb::get, "/api/stats?agentId=alice");
+  walk(verb::get, "/api/campaigns/default/compliance");
+  walk(verb::get, "/api/campaigns/no-such-campaign/compliance");  // 404
   walk(verb::get, "/api/agents");
   walk(verb::patch, "/api/agents/bob", R"({"busy": true})");
   walk(verb::delete_, "/api/power-dialer/sessions/" + id + "/queue/" + item);

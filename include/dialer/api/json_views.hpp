@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "dialer/config/config.hpp"
+#include "dialer/engine/engine.hpp"
+#include "dialer/engine/event_payloads.hpp"
 #include "dialer/store/records.hpp"
 
 namespace dialer::api {
@@ -14,6 +16,7 @@ struct session_extras {
   std::string agent_state;
   bool agent_busy = false;
   int lines_in_use = 0;
+  engine::session_pacing pacing;  // campaign tally (stats.*30d), effectiveLines, pacingReason
 };
 
 std::string session_json(const store::session_record& s, const session_extras& extras);
@@ -33,6 +36,9 @@ std::string agent_json(const agent_view& a);
 std::string agents_json(const std::vector<agent_view>& agents);
 // {agentId, from, to, sessions, stats: {...}} (agentId, from and to null when not filtered).
 std::string stats_json(const store::stats_filter& f, const store::stats_total& t);
+// GET /api/campaigns/{id}/compliance: {campaignId, abandonRate30d, humanAnswers30d, drops30d, dials30d,
+// target, warningAt} (target and warningAt null without an abandon target).
+std::string campaign_compliance_json(const engine::campaign_compliance& c);
 // {"added","duplicates","items":[...]}
 std::string added_contacts_json(int added, int duplicates, const std::vector<store::queue_item_record>& items);
 

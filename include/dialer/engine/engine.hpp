@@ -18,6 +18,7 @@
 #include "dialer/common/net.hpp"
 #include "dialer/config/config.hpp"
 #include "dialer/engine/errors.hpp"
+#include "dialer/engine/event_payloads.hpp"
 #include "dialer/engine/events.hpp"
 #include "dialer/store/store.hpp"
 #include "dialer/telnyx/rest_client.hpp"
@@ -38,6 +39,14 @@ struct create_session_request {
   std::optional<std::vector<std::string>> selected_numbers;
   std::optional<int> concurrent_lines;
   std::optional<int> max_attempts;
+  std::string campaign_id;  // empty: "default"
+};
+
+// GET /api/campaigns/{id}/compliance (SPEC §10).
+struct campaign_compliance {
+  std::string campaign_id;
+  domain::campaign_tally tally;      // the rolling 30 days, counted by SQL when asked
+  std::optional<double> target_pct;  // compliance.abandon_target_pct; nullopt when there is none
 };
 
 struct add_contacts_result {
@@ -134,6 +143,10 @@ class engine {
   const config::config& settings() const { return cfg_; }
   // Customer calls currently in flight for a session.
   int lines_in_use(const std::string& session_id) const;
+  // The session's campaign tally and the lines it dials now (pacing.cpp).
+  session_pacing pacing(const store::session_record& s);
+  // A campaign's 30-day abandon figures; not_found when no session ever had that campaignId.
+  result<campaign_compliance> compliance_of(const std::string& campaign_id);
 
  private:
   struct impl;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dialer/common/json_writer.hpp"
+#include "dialer/domain/pacing.hpp"
 #include "dialer/store/records.hpp"
 
 namespace dialer::engine {
@@ -17,6 +18,7 @@ inline constexpr const char* call_updated = "call.updated";
 inline constexpr const char* call_connected = "call.connected";
 inline constexpr const char* call_dropped = "call.dropped";
 inline constexpr const char* call_ended = "call.ended";
+inline constexpr const char* compliance_warning = "compliance.warning";
 }  // namespace event_types
 
 // Who a customer call is with, as the CRM knows them.
@@ -30,14 +32,31 @@ struct event_contact {
 // (contact id, the far end's number: `to` for outbound, `from` for inbound).
 event_contact contact_of(const store::call_record& c, const store::queue_item_record* item);
 
+// A session's compliance facts (SPEC §10): its campaign's 30-day tally and the lines it dials.
+struct session_pacing {
+  domain::campaign_tally campaign;  // the campaign's rolling 30 days
+  int effective_lines = 1;          // lines dialed at once now
+  domain::pacing_reason reason = domain::pacing_reason::fixed;
+};
+
 // Writes `"stats": {calls, contacted, answered, noAnswer, uniqueRate, talkTimeSeconds, connected,
 // dropped, machine, abandonRate}` (SPEC §5): the one shape of statistics in events and API replies.
-void write_stats(json::writer& w, const store::session_stats& k);
+// With `campaign` (a session's view), also abandonRate30d, drops30d and humanAnswers30d of its campaign.
+void write_stats(json::writer& w, const store::session_stats& k, const domain::campaign_tally* campaign = nullptr);
 
-// session.updated: {sessionId, agentId, status, pauseReason, concurrentLines, selectedNumbers,
-// startedAt, endedAt, stats{calls, contacted, answered, noAnswer, uniqueRate, talkTimeSeconds,
-// connected, dropped, machine, abandonRate}}.
-std::string session_updated_json(const store::session_record& s);
+// A percentage with two decimals (an abandon rate near a 3% limit needs more than one).
+double rate_2dp(double pct);
+
+// session.updated: {sessionId, agentId, campaignId, status, pauseReason, concurrentLines,
+// effectiveLines, pacingReason, selectedNumbers, startedAt, endedAt, stats{calls, contacted, answered,
+// noAnswer, uniqueRate, talkTimeSeconds, connected, dropped, machine, abandonRate, abandonRate30d,
+// drops30d, humanAnswers30d}}.
+std::string session_updated_json(const store::session_record& s, const session_pacing& pacing = {});
+
+// compliance.warning (a campaign's 30-day abandon rate rose to warningAt, 80% of the target):
+// {campaignId, sessionId (whose call crossed it), abandonRate30d, drops30d, humanAnswers30d, target, warningAt}.
+std::string compliance_warning_json(const std::string& campaign_id, const std::string& session_id,
+                                    const domain::campaign_tally& t, double target_pct);
 
 // queue.updated: {sessionId, queueItemId, contactId, name, phone, status, attempts, maxAttempts,
 // attemptsLeft, priority, boosted, nextAttemptAt, lastOutcome}.

@@ -26,6 +26,9 @@ struct session_stats {
   bool operator==(const session_stats&) const = default;
 };
 
+// The campaign of a session created without campaignId.
+inline constexpr const char* default_campaign_id = "default";
+
 struct session_record {
   std::string id;
   std::string agent_id;
@@ -39,6 +42,7 @@ struct session_record {
   std::optional<std::int64_t> ended_at_ms;
   std::string agent_call_id;
   session_stats stats;
+  std::string campaign_id = default_campaign_id;  // whose 30-day abandon rate the session counts in
 };
 
 struct queue_item_record {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialer/domain/pacing.hpp"
 #include "dialer/store/crm_outbox.hpp"
 #include "dialer/store/records.hpp"
 
@@ -128,6 +129,12 @@ class store {
   session_stats recount_stats(std::string_view session_id);
   // The same statistics summed over sessions, recounted from the calls table (GET /api/stats).
   stats_total sum_stats(const stats_filter& f);
+  // Campaigns (campaigns.cpp). The tally of the campaign's ended customer attempts that Telnyx placed
+  // (a call_control_id) and that started at or after since_ms: dials, person answers, drops (the rule
+  // of domain::counts_as_drop). Zeros for a campaign without calls.
+  domain::campaign_tally campaign_tally(std::string_view campaign_id, std::int64_t since_ms);
+  // True when at least one session (of any status) belongs to the campaign.
+  bool has_campaign(std::string_view campaign_id);
   // Stored calls by kind and outcome (/metrics).
   std::vector<outcome_count> count_calls_by_outcome();
 

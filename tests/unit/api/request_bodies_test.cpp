@@ -43,3 +43,22 @@ TEST_CASE("a body nested a million levels deep is an invalid-JSON error, not a s
   REQUIRE_FALSE(r);
   CHECK(r.err().field == "agentId");
 }
+
+TEST_CASE("a create-session campaignId is kept, absent means default, and a bad one names campaignId") {
+  auto r = api::parse_create_session(R"({"agentId":"alice","campaignId":"spring-sale_2026"})");
+  REQUIRE(r);
+  CHECK(r.value().campaign_id == "spring-sale_2026");
+  auto none = api::parse_create_session(R"({"agentId":"alice"})");
+  REQUIRE(none);
+  CHECK(none.value().campaign_id.empty());  // the engine stores "default"
+  for (const char* body : {R"({"agentId":"alice","campaignId":""})", R"({"agentId":"alice","campaignId":"a b"})",
+                           R"({"agentId":"alice","campaignId":"../x"})", R"({"agentId":"alice","campaignId":7})"}) {
+    CAPTURE(body);
+    auto bad = api::parse_create_session(body);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.err().field == "campaignId");
+  }
+  auto too_long = api::parse_create_session(R"({"agentId":"alice","campaignId":")" + std::string(65, 'a') + "\"}");
+  REQUIRE_FALSE(too_long);
+  CHECK(too_long.err().field == "campaignId");
+}

@@ -98,6 +98,37 @@ TEST_CASE("session.updated carries status, pause reason, lines and the statistic
   CHECK(is_null(parse(session_updated_json(ses)), "pauseReason"));
 }
 
+TEST_CASE("session.updated carries the campaign, its 30-day abandon rate and the pacing") {
+  store::session_record ses;
+  ses.id = "ses_1";
+  ses.campaign_id = "spring";
+  ses.concurrent_lines = 3;
+  engine::session_pacing p;
+  p.campaign = {400, 90, 2};
+  p.effective_lines = 2;
+  p.reason = domain::pacing_reason::measured;
+  auto d = parse(session_updated_json(ses, p));
+  CHECK(s(d, "campaignId") == "spring");
+  CHECK(n(d, "concurrentLines") == 3);
+  CHECK(n(d, "effectiveLines") == 2);
+  CHECK(s(d, "pacingReason") == "measured");
+  const auto& k = d["stats"];
+  CHECK(k["abandonRate30d"].GetDouble() == doctest::Approx(2.22));  // 2 / 90, two decimals
+  CHECK(n(k, "drops30d") == 2);
+  CHECK(n(k, "humanAnswers30d") == 90);
+}
+
+TEST_CASE("compliance.warning names the campaign, the session, the rate, the target and the threshold") {
+  auto d = parse(compliance_warning_json("spring", "ses_1", {100, 40, 1}, 3.0));
+  CHECK(s(d, "campaignId") == "spring");
+  CHECK(s(d, "sessionId") == "ses_1");
+  CHECK(d["abandonRate30d"].GetDouble() == doctest::Approx(2.5));
+  CHECK(n(d, "drops30d") == 1);
+  CHECK(n(d, "humanAnswers30d") == 40);
+  CHECK(d["target"].GetDouble() == doctest::Approx(3.0));
+  CHECK(d["warningAt"].GetDouble() == doctest::Approx(2.4));
+}
+
 TEST_CASE("queue.updated carries status, attempts left, priority and the next attempt time") {
   auto q = item();
   q.state.status = domain::item_status::pending;

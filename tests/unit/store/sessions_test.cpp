@@ -25,12 +25,14 @@ session_record full_session() {
   s.ended_at_ms = 1'700'000'009'789;
   s.agent_call_id = "call-agent-leg";
   s.stats = {11, 9, 7, 3, 123'456, 5, 2, 1, 8};
+  s.campaign_id = "spring-sale";
   return s;
 }
 
 void check_same(const session_record& got, const session_record& want) {
   CHECK(got.id == want.id);
   CHECK(got.agent_id == want.agent_id);
+  CHECK(got.campaign_id == want.campaign_id);
   CHECK(got.status == want.status);
   CHECK(got.pause_reason == want.pause_reason);
   CHECK(got.concurrent_lines == want.concurrent_lines);
