@@ -30,6 +30,11 @@ struct added_column {
 };
 constexpr added_column added_columns[] = {
     {"queue_items", "blocked_reason", "TEXT"},
+    {"calls", "message_kind", "TEXT"},
+    {"calls", "message_phase", "TEXT"},
+    {"calls", "message_played", "INTEGER NOT NULL DEFAULT 0"},
+    {"calls", "message_at", "INTEGER"},
+    {"calls", "message_status", "TEXT"},
 };
 
 void add_missing_columns(SQLite::Database& db) {
