@@ -28,6 +28,7 @@ void engine::impl::run_status_checks() {
   const std::int64_t ring_ms = std::int64_t{cfg_.dialing.ring_timeout_s} * 1000;
   for (auto& call : db_.live_calls()) {
     if (call.call_control_id.empty() || status_checks_in_flight_.count(call.id)) continue;
+    if (sweep_message(call, now)) continue;  // a message plays: its timeout closes the call, not this check
     const auto& s = call.state;
     bool due = false;
     if (s.status == domain::call_status::ringing || s.status == domain::call_status::dialing)
