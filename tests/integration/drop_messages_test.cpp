@@ -211,3 +211,51 @@ TEST_CASE("with AMD greeting_end an answering machine gets the voicemail message
   auto metrics = s.raw(verb::get, "/metrics", {}, {}).body;
   CHECK(has_line(metrics, "dialer_voicemails_left 4"));
 }
+
+TEST_CASE("with an audio_url the drop message is played with playback_start and the call is hung up when it ends") {
+  const std::string audio = R"({"audio_url": "https://media.example.com/acme-drop.mp3"})";
+  auto scenario = answering_scenario(60);
+  scenario.insert(1, R"("playback_s": 4, )");
+  stack s({.scenario_json = scenario, .time_scale = 20, .extra_config = compliance(audio)});
+  auto id = test::create_and_start(s, "alice", R"(, "concurrentLines": 3, "contacts": )" + test::numbered_contacts("305", 6));
+  run_to_completion(s, id);
+
+  std::uint64_t drops = 0;
+  for (const auto& c : session_calls(s, id)["calls"].GetArray()) {
+    if (text(c, "outcome") != "dropped_agent_busy") continue;
+    ++drops;
+    CHECK(c["messagePlayed"].GetBool());
+    CHECK(text(c, "messageStatus") == "completed");
+  }
+  REQUIRE(drops > 0);
+  auto report = s.sim(verb::get, "/sim/report").json();
+  CHECK(report["messages"]["playback"].GetUint64() == drops);
+  CHECK(report["messages"]["speak"].GetUint64() == 0);
+  CHECK(report["messages"]["completed"].GetUint64() == drops);
+  CHECK(report["messages"]["unconnected_person_calls_with_message"].GetUint64() == drops);
+  CHECK(report["latency"]["messages_late"].GetUint64() == 0);
+}
+
+TEST_CASE("a drop message with no end webhook within timeout_s is cut off by dialerd's timer") {
+  // 100 words last 40 simulated seconds (2 s real at x20); timeout_s is 1 real second.
+  std::string words;
+  for (int i = 0; i < 100; ++i) words += "please ";
+  const std::string slow = R"({"text": ")" + words + R"(", "timeout_s": 1})";
+  stack s({.scenario_json = answering_scenario(600), .time_scale = 20, .extra_config = compliance(slow)});
+  auto id = test::create_and_start(s, "alice", R"(, "concurrentLines": 3, "contacts": )" + test::numbered_contacts("306", 6));
+  run_to_completion(s, id);
+
+  std::uint64_t drops = 0;
+  for (const auto& c : session_calls(s, id)["calls"].GetArray()) {
+    if (text(c, "outcome") != "dropped_agent_busy") continue;
+    ++drops;
+    CHECK(c["messagePlayed"].GetBool());
+    CHECK(text(c, "messageStatus") == "timeout");
+  }
+  REQUIRE(drops > 0);
+  auto report = s.sim(verb::get, "/sim/report").json();
+  CHECK(report["messages"]["call_hangup"].GetUint64() == drops);  // our hangup cut each message short
+  CHECK(report["messages"]["completed"].GetUint64() == 0);
+  store::store db(s.database(), "NORMAL");
+  test::check_finished_session(s, db, id, 3);
+}
