@@ -79,8 +79,12 @@ void engine::impl::arm_message_timeout(const store::call_record& call) {
   auto& timer = message_timers_[call.id];
   if (!timer) timer = std::make_unique<net::steady_timer>(ex_);
   timer->expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, deadline - now_ms())));
-  timer->async_wait([this, call_id = call.id](boost::system::error_code ec) {
+  timer->async_wait([this, call_id = call.id, expiry = timer->expiry()](boost::system::error_code ec) {
     if (ec || stopping_) return;  // re-armed (the beep came) or shutting down
+    // A wait that had already expired when the timer was re-armed still completes without an error:
+    // only the wait for the timer's current expiry may act.
+    auto it = message_timers_.find(call_id);
+    if (it == message_timers_.end() || it->second->expiry() != expiry) return;
     guarded("message timeout", [&] { time_out_message(call_id); });
     message_timers_.erase(call_id);
   });
