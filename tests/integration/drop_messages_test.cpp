@@ -259,3 +259,29 @@ TEST_CASE("a drop message with no end webhook within timeout_s is cut off by dia
   store::store db(s.database(), "NORMAL");
   test::check_finished_session(s, db, id, 3);
 }
+
+TEST_CASE("a drop message playing when dialerd is killed is timed out after the restart, though its timer died with the process") {
+  // 1000 words last 400 simulated seconds (20 s real at x20): only dialerd's 2 s timeout ends them.
+  std::string words;
+  for (int i = 0; i < 1000; ++i) words += "please ";
+  const std::string endless = R"({"text": ")" + words + R"(", "timeout_s": 2})";
+  stack s({.scenario_json = answering_scenario(600), .time_scale = 20, .extra_config = compliance(endless)});
+  auto id = test::create_and_start(s, "alice", R"(, "concurrentLines": 3, "contacts": )" + test::numbered_contacts("307", 6));
+  REQUIRE(test::eventually([&] { return s.sim(verb::get, "/sim/report").json()["messages"]["speak"].GetUint64() > 0; }, 60s));
+  s.kill_dialerd();
+  s.restart_dialerd();
+  run_to_completion(s, id);
+
+  std::uint64_t drops = 0;
+  for (const auto& c : session_calls(s, id)["calls"].GetArray()) {
+    if (text(c, "outcome") != "dropped_agent_busy") continue;
+    ++drops;
+    CHECK(text(c, "messageStatus") == "timeout");
+  }
+  REQUIRE(drops > 0);
+  auto report = s.sim(verb::get, "/sim/report").json();
+  CHECK(report["messages"]["completed"].GetUint64() == 0);
+  CHECK(report["messages"]["unconnected_person_calls_with_message"].GetUint64() == drops);
+  store::store db(s.database(), "NORMAL");
+  test::check_finished_session(s, db, id, 3);
+}
