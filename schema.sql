@@ -86,7 +86,13 @@ CREATE TABLE IF NOT EXISTS calls (
   ended_at           INTEGER,
   talk_ms            INTEGER NOT NULL DEFAULT 0,
   notes              TEXT,
-  disposition        TEXT
+  disposition        TEXT,
+  -- the recorded message of an answered call not connected (SPEC §10: drop message, voicemail)
+  message_kind       TEXT,                     -- drop|voicemail; NULL: none
+  message_phase      TEXT,                     -- awaiting_beep|playing|done; NULL: none
+  message_played     INTEGER NOT NULL DEFAULT 0, -- Telnyx said it started (or completed)
+  message_at         INTEGER,                  -- the phase began: beep wait, or message command issued
+  message_status     TEXT                      -- how it ended: completed|call_hangup|timeout|failed|...
 );
 CREATE INDEX IF NOT EXISTS calls_by_session ON calls(session_id, started_at);
 CREATE INDEX IF NOT EXISTS calls_live ON calls(status) WHERE status <> 'ended';

@@ -4,6 +4,7 @@
 
 #include "dialer/common/json_writer.hpp"
 #include "dialer/engine/event_payloads.hpp"
+#include "dialer/engine/message_fields.hpp"
 #include "dialer/common/time_format.hpp"
 
 namespace dialer::api {
@@ -104,6 +105,7 @@ void write_call(writer& w, const store::call_record& c) {
   str_or_null(w, "notes", c.notes);
   str_or_null(w, "disposition", c.disposition);
   str_or_null(w, "error", c.error_detail);
+  engine::write_message_fields(w, s);
   w.EndObject();
 }
 

@@ -2,6 +2,7 @@
 // outcome from the database, lines in use, sessions, event-stream clients and database health.
 #include <boost/beast/http/field.hpp>
 
+#include "dialer/api/message_metrics.hpp"
 #include "dialer/api/service.hpp"
 
 namespace dialer::api {
@@ -30,6 +31,7 @@ void service::add_metrics_routes() {
         (s.status == domain::session_status::running ? running : paused) += 1;
         lines += engine_.lines_in_use(s.id);
       }
+      write_message_metrics(out, db);  // message_metrics.cpp
       out.family("dialer_sessions_active", "gauge", "sessions running or paused");
       out.sample("dialer_sessions_active", {{"status", "running"}}, running);
       out.sample("dialer_sessions_active", {{"status", "paused"}}, paused);

@@ -122,6 +122,12 @@ void read_compliance(const object_view& root, config& out) {
   compliance_settings c;
   c.drop_message = read_message(block, "drop_message");
   c.voicemail_message = read_message(block, "voicemail_message");
+  // Telnyx reports the end of a machine's greeting (when to leave the voicemail) only in these modes.
+  if (c.voicemail_message && out.dialing.machine_detection == "detect") {
+    fail(block.path("voicemail_message"),
+         "needs dialing.machine_detection greeting_end, detect_words, detect_beep or premium (\"detect\" never "
+         "reports the end of the greeting)");
+  }
   if (const json_value* p = block.find("pacing"); p != nullptr && !p->IsNull()) {
     const std::string_view mode = p->IsString() ? std::string_view(p->GetString(), p->GetStringLength()) : "";
     if (mode == "fixed") {

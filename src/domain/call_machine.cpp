@@ -7,6 +7,7 @@ namespace {
 bool before_answer(call_status s) { return s == call_status::dialing || s == call_status::ringing; }
 
 void finish(call_transition& t, outcome o, std::int64_t at_ms) {
+  if (message_running(t.next)) t.next.msg_phase = message_phase::done;  // cut off by the hangup
   t.next.status = call_status::ended;
   t.next.result = o;
   t.next.ended_at_ms = at_ms;
@@ -24,6 +25,16 @@ void person_answered(call_transition& t, std::int64_t at_ms) {
   s.person_answered = true;
   t.person_answered_now = true;
   if (s.route == routing::none && s.pending == outcome::none) t.actions.push_back(call_action::route);
+}
+
+// The message starts now: the engine issues speak/playback_start and arms its timeout.
+void begin_message(call_transition& t, message_kind kind, std::int64_t at_ms) {
+  auto& s = t.next;
+  s.message = kind;
+  s.msg_phase = message_phase::playing;
+  s.message_at_ms = at_ms;
+  t.changed = true;
+  t.actions.push_back(call_action::start_message);
 }
 
 void on_answered(call_transition& t, const call_event& e) {
@@ -50,7 +61,14 @@ void on_amd(call_transition& t, const call_event& e) {
     s.status = call_status::answered;
     if (s.route == routing::none && s.pending == outcome::none) {
       s.pending = outcome::machine;
-      t.actions.push_back(call_action::send_hangup);
+      if (e.with_message) {
+        s.message = message_kind::voicemail;
+        s.msg_phase = message_phase::awaiting_beep;
+        s.message_at_ms = e.at_ms;
+        t.actions.push_back(call_action::await_greeting_end);
+      } else {
+        t.actions.push_back(call_action::send_hangup);
+      }
     }
     return;
   }
@@ -83,6 +101,55 @@ void on_hangup(call_transition& t, const call_event& e) {
   finish(t, hangup_outcome(s, e), e.at_ms);
 }
 
+// The machine's greeting ended (the beep): leave the voicemail. A greeting end before any detection
+// result (premium sends only this when the beep comes first; or the two arrived reordered) says machine.
+void on_greeting_ended(call_transition& t, const call_event& e) {
+  auto& s = t.next;
+  if (!s.amd_enabled || s.status == call_status::bridged || s.status == call_status::ended) return;
+  if (s.amd == amd_result::none) {
+    call_event machine = e;
+    machine.type = call_event_type::amd_detected;
+    machine.amd = amd_result::machine;
+    on_amd(t, machine);
+    std::erase(t.actions, call_action::await_greeting_end);  // the greeting is over already
+  }
+  if (s.msg_phase != message_phase::awaiting_beep) return;
+  begin_message(t, message_kind::voicemail, e.at_ms);
+}
+
+void on_message_started(call_transition& t) {
+  auto& s = t.next;
+  if (s.message == message_kind::none || s.msg_phase == message_phase::awaiting_beep || s.message_played) return;
+  s.message_played = true;  // also on an ended call: a late speak.started still tells the truth
+  t.changed = true;
+}
+
+void on_message_ended(call_transition& t, const call_event& e) {
+  auto& s = t.next;
+  if (s.msg_phase != message_phase::playing && s.msg_phase != message_phase::done) return;
+  if (e.message_status == "completed" && !s.message_played) {
+    s.message_played = true;
+    t.changed = true;
+  }
+  if (s.message_status.empty() && !e.message_status.empty()) {
+    s.message_status = e.message_status;
+    t.changed = true;
+  }
+  if (s.msg_phase != message_phase::playing) return;  // a repeated or late ended asks for nothing
+  s.msg_phase = message_phase::done;
+  t.changed = true;
+  if (s.status != call_status::ended) t.actions.push_back(call_action::send_hangup);
+}
+
+void on_message_timeout(call_transition& t) {
+  auto& s = t.next;
+  if (s.status == call_status::ended || !message_running(s)) return;
+  s.msg_phase = message_phase::done;
+  if (s.message_status.empty()) s.message_status = "timeout";
+  t.changed = true;
+  t.actions.push_back(call_action::send_hangup);
+}
+
 void on_cancel(call_transition& t) {
   auto& s = t.next;
   switch (s.status) {
@@ -98,6 +165,12 @@ void on_cancel(call_transition& t) {
       return;
     case call_status::ringing:
     case call_status::answered:
+      if (message_running(s)) {  // a message plays instead of the hangup: cut it short
+        s.msg_phase = message_phase::done;
+        t.changed = true;
+        t.actions.push_back(call_action::send_hangup);
+        return;
+      }
       if (s.pending != outcome::none) return;  // already being hung up
       s.pending = outcome::cancelled;
       t.changed = true;
@@ -107,6 +180,41 @@ void on_cancel(call_transition& t) {
 }
 
 }  // namespace
+
+bool message_running(const call_state& s) {
+  return s.msg_phase == message_phase::awaiting_beep || s.msg_phase == message_phase::playing;
+}
+
+std::string_view to_string(message_kind k) {
+  switch (k) {
+    case message_kind::drop: return "drop";
+    case message_kind::voicemail: return "voicemail";
+    case message_kind::none: break;
+  }
+  return "";
+}
+
+std::string_view to_string(message_phase p) {
+  switch (p) {
+    case message_phase::awaiting_beep: return "awaiting_beep";
+    case message_phase::playing: return "playing";
+    case message_phase::done: return "done";
+    case message_phase::none: break;
+  }
+  return "";
+}
+
+std::optional<message_kind> message_kind_from(std::string_view s) {
+  for (auto k : {message_kind::none, message_kind::drop, message_kind::voicemail})
+    if (to_string(k) == s) return k;
+  return std::nullopt;
+}
+
+std::optional<message_phase> message_phase_from(std::string_view s) {
+  for (auto p : {message_phase::none, message_phase::awaiting_beep, message_phase::playing, message_phase::done})
+    if (to_string(p) == s) return p;
+  return std::nullopt;
+}
 
 std::int64_t call_state::talk_ms() const {
   if (result != outcome::connected || !bridged_at_ms || !ended_at_ms) return 0;
@@ -141,7 +249,8 @@ call_transition apply(const call_state& state, const call_event& e) {
       s.route = routing::dropping;
       s.pending = outcome::dropped_agent_busy;
       t.changed = true;
-      t.actions.push_back(call_action::send_hangup);
+      if (e.with_message) begin_message(t, message_kind::drop, e.at_ms);
+      else t.actions.push_back(call_action::send_hangup);
       break;
     case call_event_type::bridged:
       if (s.status == call_status::bridged || s.status == call_status::ended) break;
@@ -158,6 +267,10 @@ call_transition apply(const call_state& state, const call_event& e) {
     case call_event_type::hangup_sent:
     case call_event_type::gone: on_hangup(t, e); break;
     case call_event_type::cancel: on_cancel(t); break;
+    case call_event_type::greeting_ended: on_greeting_ended(t, e); break;
+    case call_event_type::message_started: on_message_started(t); break;
+    case call_event_type::message_ended: on_message_ended(t, e); break;
+    case call_event_type::message_timeout: on_message_timeout(t); break;
   }
   // A cancel that arrived before the call had an id is carried out as soon as it has one, whichever
   // event (dial reply or an overtaking webhook) brings it.

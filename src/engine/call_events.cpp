@@ -14,15 +14,15 @@ using domain::call_event_type;
 using domain::call_kind;
 
 void engine::impl::apply_call_event(store::call_record& call, const call_event& ev, effects& fx) {
-  auto t = domain::apply(call.state, ev);
+  auto t = domain::apply(call.state, with_message_flag(call, ev));
   if (!t.changed && t.actions.empty()) return;
   const auto before = call.state.status;
+  const bool played_before = call.state.message_played;
   call.state = t.next;
   db_.update_call(call);
-  if (call.state.status != before) {
-    emit_call_updated(call, fx);
-    if (call.state.status == domain::call_status::bridged && call.kind != call_kind::agent) emit_call_connected(call, fx);
-  }
+  if (call.state.status != before || call.state.message_played != played_before) emit_call_updated(call, fx);
+  if (call.state.status != before && call.state.status == domain::call_status::bridged && call.kind != call_kind::agent)
+    emit_call_connected(call, fx);
   if (call.session_id.empty()) {  // manual and inbound calls: manual_calls.cpp
     apply_sessionless_event(call, t, fx);
     return;
@@ -53,6 +53,8 @@ void engine::impl::apply_call_event(store::call_record& call, const call_event& 
         if (!call.call_control_id.empty()) fx.commands.push_back({effects::command::kind::hangup, call, {}});
         break;
       case call_action::finished: settle_customer_call(call, fx); break;
+      case call_action::start_message:
+      case call_action::await_greeting_end: start_message(call, fx); break;
     }
   }
 }
@@ -77,10 +79,7 @@ void engine::impl::route_answered(store::call_record& call, effects& fx) {
     log::info("engine", "bridging", {{"session", s->id}, {"call", call.id}, {"agent", agent.id}});
     return;
   }
-  auto t = domain::apply(call.state, event_at(call_event_type::route_drop, now_ms()));
-  call.state = t.next;
-  db_.update_call(call);
-  if (!call.call_control_id.empty()) fx.commands.push_back({effects::command::kind::hangup, call, {}});
+  drop_answered_call(call, fx);  // drop_messages.cpp: the drop message, or a silent hang-up
   log::info("engine", "dropping answered call, agent busy",
             {{"session", s->id}, {"call", call.id}, {"agent_state", std::string(domain::to_string(agent.state))}});
 }

@@ -94,6 +94,7 @@ awaitable<void> engine::impl::send(effects::command cmd) {
     case effects::command::kind::answer:
     case effects::command::kind::transfer:
     case effects::command::kind::reject: co_await send_inbound_command(std::move(cmd)); break;
+    case effects::command::kind::message: co_await send_message(std::move(cmd)); break;
   }
 }
 

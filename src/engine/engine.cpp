@@ -62,6 +62,7 @@ void engine::shutdown() {
   for (auto& [id, rt] : m.runtimes_)
     if (rt.retry_timer) rt.retry_timer->cancel();
   for (auto& [id, t] : m.wrap_up_timers_) t->cancel();
+  m.cancel_message_timers();
   if (m.crm_) m.crm_->stop();
 }
 

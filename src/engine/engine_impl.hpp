@@ -36,6 +36,7 @@ struct effects {
       answer,    // actions/answer (an incoming call)
       transfer,  // actions/transfer to `target` (an answered incoming call)
       reject,    // actions/reject with cause `target` (an incoming call)
+      message,   // actions/speak or actions/playback_start: the call's drop or voicemail message
     } type;
     store::call_record call;     // the call the command is about (customer leg for bridge)
     std::string agent_leg_ccid;  // bridge: the agent leg, in whose URL the bridge is sent
@@ -166,6 +167,26 @@ struct engine::impl {
   void release_agent(const std::string& agent_id, const std::string& call_id, effects& fx);
   void cancel_live_calls(const std::string& session_id, effects& fx, bool include_agent_leg);
   void arm_wrap_up(const std::string& agent_id, std::int64_t until_ms);
+
+  // drop_messages.cpp: the recorded messages of SPEC §10 (drop message, voicemail); inside an open
+  // transaction unless said otherwise.
+  std::map<std::string, std::unique_ptr<net::steady_timer>> message_timers_;  // call id -> message timeout
+  // The configured message of that kind, or nullptr when it is off.
+  const config::message_settings* message_settings_for(domain::message_kind kind) const;
+  // `ev` with with_message set when this call is to get a message (a session's customer call).
+  domain::call_event with_message_flag(const store::call_record& call, domain::call_event ev) const;
+  // The agent is busy: drops the answered call, with the drop message when it is configured.
+  void drop_answered_call(store::call_record& call, effects& fx);
+  // Carries out start_message (queues speak/playback_start) and await_greeting_end; arms the timeout.
+  void start_message(const store::call_record& call, effects& fx);
+  void arm_message_timeout(const store::call_record& call);
+  void time_out_message(const std::string& call_id);  // opens its own transaction
+  awaitable<void> send_message(effects::command cmd);
+  void on_message_reply(const std::string& call_id, const telnyx::command_result& r);
+  // The status sweep's part: true when a message runs on `call` (then it is not status-checked), and
+  // times it out when past its deadline (its timer was lost in a restart). Opens its own transaction.
+  bool sweep_message(store::call_record& call, std::int64_t now);
+  void cancel_message_timers();
 
   // manual_calls.cpp: calls without a session (manual calls and their agent legs, inbound calls);
   // inside an open transaction.

@@ -6,6 +6,7 @@
 
 #include "dialer/common/json.hpp"
 #include "dialer/common/time_format.hpp"
+#include "dialer/engine/message_fields.hpp"
 
 namespace dialer::engine {
 namespace {
@@ -137,6 +138,7 @@ std::string call_updated_json(const store::call_record& c) {
     time_or_null(w, "endedAt", s.ended_at_ms);
     str_or_null(w, "notes", c.notes);
     str_or_null(w, "disposition", c.disposition);
+    write_message_fields(w, s);
   });
 }
 
@@ -194,6 +196,7 @@ std::string call_ended_json(const store::call_record& c, const event_contact& wh
     if (s.ended_at_ms) w.Int64(std::max<std::int64_t>(0, *s.ended_at_ms - c.started_at_ms) / 1000); else w.Null();
     str_or_null(w, "notes", c.notes);
     str_or_null(w, "disposition", c.disposition);
+    write_message_fields(w, s);
   });
 }
 

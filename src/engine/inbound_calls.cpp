@@ -72,6 +72,8 @@ void engine::impl::apply_inbound_event(store::call_record& call, const domain::c
       }
       case call_action::send_bridge: break;  // the transfer bridges on its own
       case call_action::send_hangup: fx.commands.push_back({effects::command::kind::hangup, call, {}}); break;
+      case call_action::start_message:
+      case call_action::await_greeting_end: break;  // messages are for session calls only
       case call_action::finished:
         log::info("engine", "inbound call ended", {{"call", call.id},
                                                     {"outcome", std::string(domain::to_string(call.state.result))},

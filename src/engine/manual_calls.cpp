@@ -126,6 +126,8 @@ void engine::impl::apply_manual_event(store::call_record& call, const domain::ca
       case call_action::send_hangup:
         if (!call.call_control_id.empty()) fx.commands.push_back({effects::command::kind::hangup, call, {}});
         break;
+      case call_action::start_message:
+      case call_action::await_greeting_end: break;  // messages are for session calls only
       case call_action::finished: {
         log::info("engine", "call ended", {{"call", call.id}, {"kind", std::string(domain::to_string(call.kind))},
                                             {"outcome", std::string(domain::to_string(call.state.result))},

@@ -28,6 +28,7 @@ void engine::impl::run_status_checks() {
   const std::int64_t ring_ms = std::int64_t{cfg_.dialing.ring_timeout_s} * 1000;
   for (auto& call : db_.calls_due_for_status_check(now - ring_ms - margin_ms, now - margin_ms)) {
     if (call.call_control_id.empty() || status_checks_in_flight_.count(call.id)) continue;
+    if (sweep_message(call, now)) continue;  // a message plays: its timeout closes the call, not this check
     status_checks_in_flight_.insert(call.id);
     net::co_spawn(ex_, check_call_status(std::move(call)), net::detached);
   }

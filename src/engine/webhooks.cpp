@@ -3,6 +3,7 @@
 #include "dialer/common/log.hpp"
 #include "dialer/engine/client_state.hpp"
 #include "engine_impl.hpp"
+#include "message_events.hpp"
 
 namespace dialer::engine {
 using domain::call_event;
@@ -33,7 +34,7 @@ std::optional<call_event> to_call_event(const telnyx::webhook_event& ev, std::in
       e.type = call_event_type::amd_detected;
       e.amd = amd_from(ev.result);
       return e;
-    default: return std::nullopt;
+    default: return message_call_event(ev, at_ms);  // speak, playback, greeting end (drop_messages.cpp)
   }
 }
 

@@ -334,6 +334,17 @@ void call_world::answer(sim_call& c) {
     std::string result = machine ? "machine" : (premium ? "human_residence" : "human");
     std::string type = premium ? "call.machine.premium.detection.ended" : "call.machine.detection.ended";
     after(c, amd_delay, [this, type, result](sim_call& call) { emit(call, type, {{"result", str(result)}}); });
+    // With a greeting-end mode Telnyx also reports the end of a machine's greeting (the beep), the
+    // moment to leave a voicemail; a machine that hangs up before its greeting ends sends none.
+    const bool greeting_mode = c.amd_mode == "greeting_end" || c.amd_mode == "detect_words" ||
+                               c.amd_mode == "detect_beep" || premium;
+    if (machine && greeting_mode) {
+      std::string greeting = premium ? "call.machine.premium.greeting.ended" : "call.machine.greeting.ended";
+      after(c, amd_delay + draw(scenario_.machine_greeting_s), [this, greeting](sim_call& call) {
+        call.greeting_done = true;
+        emit(call, greeting, {{"result", str("beep_detected")}});
+      });
+    }
   }
   auto hang_up_by_far_end = [this](sim_call& call) { end_call(call, "normal_clearing", "callee", ""); };
   if (c.planned == "agent") {
@@ -356,11 +367,8 @@ void call_world::start_talk_clock(sim_call& c) {
 void call_world::end_call(sim_call& c, std::string_view cause, std::string_view source, std::string_view sip) {
   if (!c.alive()) return;
   // Media stops before the leg goes: Telnyx reports the interrupted command, then the hangup.
-  if (c.speak_timer) emit(c, "call.speak.ended", {{"status", str("call_hangup")}});
-  if (c.playback_timer) {
-    emit(c, "call.playback.ended",
-         {{"media_url", str(c.playback_url)}, {"overlay", raw("false")}, {"status", str("call_hangup")}});
-  }
+  if (c.speak_timer) emit_message_ended(c, true, "call_hangup");
+  if (c.playback_timer) emit_message_ended(c, false, "call_hangup");
   for (auto id : c.timers) sched_.cancel(id);
   c.timers.clear();
   c.patience_timer.reset();
@@ -368,6 +376,10 @@ void call_world::end_call(sim_call& c, std::string_view cause, std::string_view 
   c.speak_timer.reset();
   c.playback_timer.reset();
   bool was_answered = c.state != call_state::ringing;
+  if (c.is_customer() && c.planned == "answer" && was_answered && c.last_bridged_with.empty()) {
+    ++stats_.messages.unconnected_person_calls;  // a drop (or an abandoned call): did it hear a message?
+    if (c.heard_message) ++stats_.messages.unconnected_person_calls_with_message;
+  }
   c.state = call_state::ended;
   c.end_wall = sched_.wall_now();
   c.ended_sim = sched_.now();
@@ -487,18 +499,49 @@ std::optional<api_error> call_world::reject(sim_call& c, const action_params& p)
   return std::nullopt;
 }
 
+void call_world::emit_message_ended(const sim_call& c, bool speak, std::string_view status) {
+  if (status == "completed") ++stats_.messages.completed;
+  if (status == "call_hangup") ++stats_.messages.call_hangup;
+  if (speak) {
+    emit(c, "call.speak.ended", {{"status", str(std::string(status))}});
+  } else {
+    emit(c, "call.playback.ended",
+         {{"media_url", str(c.playback_url)}, {"overlay", raw("false")}, {"status", str(std::string(status))}});
+  }
+}
+
+void call_world::message_started(sim_call& c, bool speak) {
+  ++(speak ? stats_.messages.speak : stats_.messages.playback);
+  if (c.planned == "machine" && c.greeting_done && !c.heard_message) ++stats_.messages.voicemails;
+  c.heard_message = true;
+}
+
+namespace {
+std::size_t words_in(std::string_view text) {
+  std::size_t words = 0;
+  bool in_word = false;
+  for (char ch : text) {
+    const bool space = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+    if (!space && !in_word) ++words;
+    in_word = !space;
+  }
+  return words;
+}
+}  // namespace
+
 std::optional<api_error> call_world::speak(sim_call& c, const action_params& p) {
   if (c.state == call_state::ringing) return not_answered();
   if (c.speak_timer) {
     // A new speak replaces the one playing; the old one reports how it ended first.
     cancel_slot(c, &sim_call::speak_timer);
-    emit(c, "call.speak.ended", {{"status", str("completed")}});
+    emit_message_ended(c, true, "completed");
   }
+  // Speech runs at about speak_words_per_s words a second (2.5: a calm recorded message), at least 1 s.
   auto duration = std::max(milliseconds{1000},
-                           milliseconds(static_cast<long long>(p.text.size() * scenario_.speak_ms_per_char)));
+                           secs(static_cast<double>(words_in(p.text)) / scenario_.speak_words_per_s));
+  message_started(c, true);
   emit(c, "call.speak.started");
-  after(c, duration, [this](sim_call& call) { emit(call, "call.speak.ended", {{"status", str("completed")}}); },
-        &sim_call::speak_timer);
+  after(c, duration, [this](sim_call& call) { emit_message_ended(call, true, "completed"); }, &sim_call::speak_timer);
   return std::nullopt;
 }
 
@@ -506,16 +549,12 @@ std::optional<api_error> call_world::playback(sim_call& c, const action_params& 
   if (c.state == call_state::ringing) return not_answered();
   if (c.playback_timer) {
     cancel_slot(c, &sim_call::playback_timer);
-    emit(c, "call.playback.ended",
-         {{"media_url", str(c.playback_url)}, {"overlay", raw("false")}, {"status", str("cancelled")}});
+    emit_message_ended(c, false, "cancelled");
   }
   c.playback_url = p.media_url;
+  message_started(c, false);
   emit(c, "call.playback.started", {{"media_url", str(c.playback_url)}, {"overlay", raw("false")}});
-  after(c, secs(scenario_.playback_s),
-        [this](sim_call& call) {
-          emit(call, "call.playback.ended",
-               {{"media_url", str(call.playback_url)}, {"overlay", raw("false")}, {"status", str("completed")}});
-        },
+  after(c, secs(scenario_.playback_s), [this](sim_call& call) { emit_message_ended(call, false, "completed"); },
         &sim_call::playback_timer);
   return std::nullopt;
 }
@@ -525,6 +564,8 @@ std::optional<api_error> call_world::action(std::string_view id, std::string_vie
   if (!c) return unknown_call();
   ++stats_.actions_by_type[std::string(action)];
   if (action == "bridge") probe_.bridge_received(p.other_call_control_id, latency_probe::clock::now());
+  if ((action == "speak" || action == "playback_start") && c->alive() && c->state != call_state::ringing)
+    probe_.message_received(c->call_control_id, c->planned == "answer", latency_probe::clock::now());
   auto now = sched_.wall_now();  // the command_id window is real time (see dial())
   if (!p.command_id.empty()) {
     auto it = c->action_commands.find(p.command_id);

@@ -32,9 +32,14 @@ void latency_probe::webhook_posted(std::string_view call_control_id, std::string
   if (leg == customer_session_.end()) return;
   if (event_type == "call.answered") {
     answered_at_.try_emplace(leg->first, now);
+    message_due_.try_emplace(leg->first, now);
+  } else if (event_type == "call.machine.greeting.ended" || event_type == "call.machine.premium.greeting.ended") {
+    greeting_ended_at_.try_emplace(leg->first, now);
   } else if (event_type == "call.hangup") {
     hangups_[leg->second].push_back(now);
     answered_at_.erase(leg->first);
+    message_due_.erase(leg->first);
+    greeting_ended_at_.erase(leg->first);
     customer_session_.erase(leg);
   }
 }
@@ -44,6 +49,21 @@ void latency_probe::bridge_received(std::string_view other_call_control_id, cloc
   if (it == answered_at_.end()) return;
   bridge_us_.push_back(micros(now - it->second));
   answered_at_.erase(it);
+}
+
+void latency_probe::message_received(std::string_view call_control_id, bool person, clock::time_point now) {
+  const std::string id(call_control_id);
+  auto& from = person ? message_due_ : greeting_ended_at_;
+  auto it = from.find(id);
+  if (it == from.end()) return;  // not a customer leg, not answered yet, or not its first message
+  (person ? message_us_ : voicemail_us_).push_back(micros(now - it->second));
+  from.erase(it);
+}
+
+std::uint64_t latency_probe::messages_late() const {
+  const auto limit = micros(message_deadline);
+  return static_cast<std::uint64_t>(
+      std::count_if(message_us_.begin(), message_us_.end(), [&](std::int64_t us) { return us > limit; }));
 }
 
 latency_probe::summary latency_probe::summarise(std::vector<std::int64_t> v) {
@@ -65,6 +85,8 @@ latency_probe::summary latency_probe::summarise(std::vector<std::int64_t> v) {
 
 latency_probe::summary latency_probe::answer_to_bridge() const { return summarise(bridge_us_); }
 latency_probe::summary latency_probe::hangup_to_next_dial() const { return summarise(refill_us_); }
+latency_probe::summary latency_probe::answer_to_message() const { return summarise(message_us_); }
+latency_probe::summary latency_probe::greeting_to_voicemail() const { return summarise(voicemail_us_); }
 
 std::string latency_probe::report_json() const {
   rapidjson::StringBuffer buf;
@@ -85,6 +107,9 @@ std::string latency_probe::report_json() const {
   w.StartObject();
   write("answer_to_bridge_us", answer_to_bridge());
   write("hangup_to_next_dial_us", hangup_to_next_dial());
+  write("answer_to_message_us", answer_to_message());
+  w.Key("messages_late"); w.Uint64(messages_late());
+  write("greeting_to_voicemail_us", greeting_to_voicemail());
   w.Key("answers_waiting"); w.Uint64(answered_at_.size());
   w.Key("hangups_waiting"); w.Uint64(hangups_waiting);
   w.EndObject();

@@ -89,6 +89,17 @@ std::string report_json(const call_world& world) {
   w.Key("rest_reset_after"); w.Uint64(f.rest_reset_after);
   w.Key("dial_replies_lost"); w.Uint64(f.dial_replies_lost);
   w.EndObject();
+  const auto& m = c.messages;
+  w.Key("messages");
+  w.StartObject();
+  w.Key("speak"); w.Uint64(m.speak);
+  w.Key("playback"); w.Uint64(m.playback);
+  w.Key("completed"); w.Uint64(m.completed);
+  w.Key("call_hangup"); w.Uint64(m.call_hangup);
+  w.Key("unconnected_person_calls"); w.Uint64(m.unconnected_person_calls);
+  w.Key("unconnected_person_calls_with_message"); w.Uint64(m.unconnected_person_calls_with_message);
+  w.Key("voicemails"); w.Uint64(m.voicemails);
+  w.EndObject();
   map_object(w, "calls_by_outcome", c.calls_by_outcome);
   map_object(w, "hangups_by_cause", c.hangups_by_cause);
   auto latency = world.probe().report_json();

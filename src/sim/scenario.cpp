@@ -152,7 +152,8 @@ scenario parse_root(const value& root) {
   read_number(root, "unbridged_patience_s", "", s.unbridged_patience_s);
   read_number(root, "busy_after_s", "", s.busy_after_s);
   read_number(root, "invalid_after_s", "", s.invalid_after_s);
-  read_number(root, "speak_ms_per_char", "", s.speak_ms_per_char);
+  read_number(root, "speak_words_per_s", "", s.speak_words_per_s, 0.1);
+  read_range(root, "machine_greeting_s", "", s.machine_greeting_s);
   read_number(root, "playback_s", "", s.playback_s);
   if (auto* a = object_member(root, "agent", "")) {
     read_number(*a, "answer_after_s", "agent", s.agent.answer_after_s);

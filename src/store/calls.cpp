@@ -12,7 +12,8 @@ namespace {
   "id, session_id, queue_item_id, contact_id, direction, kind, from_number, to_number, call_control_id, "   \
   "command_id, client_state, status, outcome, pending_outcome, routing, amd_enabled, person_answered, "     \
   "amd_result, cancel_wanted, hangup_cause, sip_hangup_cause, error_detail, started_at, answered_at, "      \
-  "bridged_at, ended_at, talk_ms, notes, disposition"
+  "bridged_at, ended_at, talk_ms, notes, disposition, message_kind, message_phase, message_played, message_at, " \
+  "message_status"
 
 std::string_view routing_name(domain::routing r) {
   switch (r) {
@@ -59,6 +60,11 @@ call_record read_call(SQLite::Statement& st) {
   s.ended_at_ms = opt_int(st.getColumn(25));
   c.notes = text(st.getColumn(27));
   c.disposition = text(st.getColumn(28));
+  s.message = domain::message_kind_from(text(st.getColumn(29))).value_or(domain::message_kind::none);
+  s.msg_phase = domain::message_phase_from(text(st.getColumn(30))).value_or(domain::message_phase::none);
+  s.message_played = st.getColumn(31).getInt() != 0;
+  s.message_at_ms = opt_int(st.getColumn(32));
+  s.message_status = text(st.getColumn(33));
   return c;
 }
 
@@ -93,6 +99,11 @@ void bind_call(SQLite::Statement& st, const call_record& c) {
   st.bind(i++, static_cast<std::int64_t>(s.talk_ms()));
   bind_text_or_null(st, i++, c.notes);
   bind_text_or_null(st, i++, c.disposition);
+  bind_text_or_null(st, i++, domain::to_string(s.message));
+  bind_text_or_null(st, i++, domain::to_string(s.msg_phase));
+  st.bind(i++, s.message_played ? 1 : 0);
+  bind_opt(st, i++, s.message_at_ms);
+  bind_text_or_null(st, i++, s.message_status);
   bind_text(st, i++, c.id);
 }
 
@@ -109,8 +120,9 @@ void store::insert_call(const call_record& c) {
       "INSERT INTO calls(session_id, queue_item_id, contact_id, direction, kind, from_number, to_number, "
       "call_control_id, command_id, client_state, status, outcome, pending_outcome, routing, amd_enabled, "
       "person_answered, amd_result, cancel_wanted, hangup_cause, sip_hangup_cause, error_detail, started_at, "
-      "answered_at, bridged_at, ended_at, talk_ms, notes, disposition, id) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "answered_at, bridged_at, ended_at, talk_ms, notes, disposition, message_kind, message_phase, "
+      "message_played, message_at, message_status, id) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   bind_call(*st, c);
   st->exec();
 }
@@ -121,7 +133,8 @@ void store::update_call(const call_record& c) {
       "to_number=?, call_control_id=?, command_id=?, client_state=?, status=?, outcome=?, pending_outcome=?, "
       "routing=?, amd_enabled=?, person_answered=?, amd_result=?, cancel_wanted=?, hangup_cause=?, "
       "sip_hangup_cause=?, error_detail=?, started_at=?, answered_at=?, bridged_at=?, ended_at=?, talk_ms=?, "
-      "notes=?, disposition=? WHERE id=?");
+      "notes=?, disposition=?, message_kind=?, message_phase=?, message_played=?, message_at=?, message_status=? "
+      "WHERE id=?");
   bind_call(*st, c);
   st->exec();
 }

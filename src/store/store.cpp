@@ -82,6 +82,11 @@ constexpr added_column added_columns[] = {
     {"queue_items", "blocked_reason", "TEXT"},
     {"sessions", "campaign_id", "TEXT NOT NULL DEFAULT 'default'",
      "CREATE INDEX IF NOT EXISTS sessions_by_campaign ON sessions(campaign_id)"},
+    {"calls", "message_kind", "TEXT"},
+    {"calls", "message_phase", "TEXT"},
+    {"calls", "message_played", "INTEGER NOT NULL DEFAULT 0"},
+    {"calls", "message_at", "INTEGER"},
+    {"calls", "message_status", "TEXT"},
 };
 
 void add_missing_columns(SQLite::Database& db) {

@@ -148,13 +148,24 @@ std::string rest_client::reject_body(const std::string& cause, const std::string
   return finish(buf);
 }
 
-std::string rest_client::speak_body(const std::string& text, const std::string& voice, const std::string& command_id) {
+std::string rest_client::speak_body(const speak_request& req) {
   rapidjson::StringBuffer buf;
   writer w(buf);
   w.StartObject();
-  put(w, "payload", text);
-  put(w, "voice", voice);
-  if (!command_id.empty()) put(w, "command_id", command_id);
+  put(w, "payload", req.payload);
+  put(w, "voice", req.voice);
+  if (!req.language.empty()) put(w, "language", req.language);
+  if (!req.command_id.empty()) put(w, "command_id", req.command_id);
+  w.EndObject();
+  return finish(buf);
+}
+
+std::string rest_client::playback_body(const playback_request& req) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  w.StartObject();
+  put(w, "audio_url", req.audio_url);
+  if (!req.command_id.empty()) put(w, "command_id", req.command_id);
   w.EndObject();
   return finish(buf);
 }
@@ -357,11 +368,17 @@ awaitable<command_result> rest_client::hangup(std::string call_control_id, std::
                                   std::move(command_id));
 }
 
-awaitable<command_result> rest_client::speak(std::string call_control_id, std::string text, std::string voice,
-                                             std::string command_id) {
+awaitable<command_result> rest_client::speak(std::string call_control_id, speak_request req) {
   auto self = impl_;
-  co_return co_await self->action(std::move(call_control_id), "speak", speak_body(text, voice, command_id),
-                                  std::move(command_id));
+  auto body = speak_body(req);
+  co_return co_await self->action(std::move(call_control_id), "speak", std::move(body), std::move(req.command_id));
+}
+
+awaitable<command_result> rest_client::playback_start(std::string call_control_id, playback_request req) {
+  auto self = impl_;
+  auto body = playback_body(req);
+  co_return co_await self->action(std::move(call_control_id), "playback_start", std::move(body),
+                                  std::move(req.command_id));
 }
 
 awaitable<command_result> rest_client::answer(std::string call_control_id, std::string command_id) {

@@ -124,7 +124,8 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()), https_(o.https) {
     "dialing": {"max_attempts": )" + std::to_string(o.max_attempts) + R"(, "ring_timeout_s": )" +
                              std::to_string(o.ring_timeout_s) + R"(, "status_check_after_s": )" +
                              std::to_string(o.status_check_after_s) + R"(, "wrap_up_s": )" + std::to_string(o.wrap_up_s) +
-                             R"(, "retry_delay_s": )" + std::to_string(o.retry_delay_s) + R"(},
+                             R"(, "retry_delay_s": )" + std::to_string(o.retry_delay_s) +
+                             R"(, "machine_detection": ")" + o.machine_detection + R"("},
     "api": {"tokens": [")" + std::string(token) + R"("], "events_heartbeat_s": )" +
                              std::to_string(o.events_heartbeat_s) +
                              (o.api_tokens_env.empty() ? "" : R"(, "tokens_env": "IT_API_TOKENS")") + "}" +

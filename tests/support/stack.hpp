@@ -28,6 +28,7 @@ struct stack_options {
   int events_heartbeat_s = 15;    // api.events_heartbeat_s
   int wrap_up_s = 0;              // dialing.wrap_up_s
   int retry_delay_s = 0;          // dialing.retry_delay_s
+  std::string machine_detection = "disabled";  // dialing.machine_detection
   std::string server_extra{};     // more members of dialerd's "server" object: `, "read_timeout_ms": 500`
   bool https = false;             // the stack talks HTTPS to dialerd (server.tls in server_extra), no peer check
   std::string extra_config = {};  // more top-level members of dialerd's config, e.g. R"("inbound": {...})"

@@ -21,10 +21,26 @@
 //
 // "pending" = an outcome decided earlier (drop, machine, cancel) that the hangup confirms. A hangup
 // while still dialing/ringing maps its cause through outcome_from_hangup_cause().
+//
+// Recorded messages (SPEC §10): route_drop with `with_message` plays the drop message instead of
+// hanging up at once (start_message); an AMD machine with `with_message` waits for the end of its
+// greeting (await_greeting_end), then plays the voicemail message. The message's *.ended, its timeout
+// or a failed command hangs the call up (send_hangup); a callee hangup ends it as usual with the
+// pending outcome. Message events on an ended call only record what Telnyx reports (message_played,
+// message_status) and ask for nothing.
+//
+// | event \ message phase | none | awaiting_beep            | playing                     | done |
+// |-----------------------|------|--------------------------|-----------------------------|------|
+// | greeting_ended        | (AMD not known yet: machine, then as awaiting_beep) | playing + start_message | - | - |
+// | message_started       | -    | -                        | played                      | played |
+// | message_ended         | -    | -                        | done + send_hangup (played if completed) | played if completed |
+// | message_timeout       | -    | done + send_hangup       | done + send_hangup          | -    |
+// | cancel                | (as above)                      | done + send_hangup          | - |
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dialer/domain/types.hpp"
@@ -37,6 +53,30 @@ enum class routing {
   bridging,  // bridge requested on the agent leg
   dropping,  // agent busy: being hung up
 };
+
+// Which recorded message an answered call that is not connected gets.
+enum class message_kind {
+  none,       // no message: connected, or hung up in silence
+  drop,       // the drop message: answered while no agent could take the call
+  voicemail,  // left on an answering machine after its greeting
+};
+
+// Where the call's message is.
+enum class message_phase {
+  none,           // no message for this call
+  awaiting_beep,  // voicemail: machine detected, waiting for call.machine.greeting.ended
+  playing,        // speak/playback_start issued; waiting for its *.ended (or the timeout)
+  done,           // ended, timed out, failed or cut off; the hangup was asked for
+};
+
+std::string_view to_string(message_kind k);    // "" for none
+std::string_view to_string(message_phase p);   // "" for none
+std::optional<message_kind> message_kind_from(std::string_view s);    // "" is none; nullopt when unknown
+std::optional<message_phase> message_phase_from(std::string_view s);  // "" is none; nullopt when unknown
+
+struct call_state;
+// True while a message is awaited (voicemail beep) or playing: its timeout, not the status check, closes it.
+bool message_running(const call_state& s);
 
 struct call_state {
   call_status status = call_status::dialing;
@@ -52,6 +92,11 @@ struct call_state {
   std::optional<std::int64_t> ended_at_ms;
   std::string hangup_cause;
   std::string sip_hangup_cause;
+  message_kind message = message_kind::none;
+  message_phase msg_phase = message_phase::none;
+  bool message_played = false;              // Telnyx said the message started (or completed)
+  std::optional<std::int64_t> message_at_ms;  // the current phase began: beep wait, or message command issued
+  std::string message_status;               // how it ended: completed, call_hangup, timeout, failed, ...
   // Talk time in ms (0 unless connected).
   std::int64_t talk_ms() const;
 };
@@ -70,6 +115,10 @@ enum class call_event_type {
   hangup_sent,     // our hangup command was accepted (or the call had already ended: 90018)
   gone,            // the status check found the call no longer alive
   cancel,          // pause/stop/remove asks the call to end
+  greeting_ended,  // call.machine.greeting.ended / call.machine.premium.greeting.ended (the beep)
+  message_started, // call.speak.started / call.playback.started
+  message_ended,   // call.speak.ended / call.playback.ended (`message_status` says how), or a failed command
+  message_timeout, // engine: the message (or the beep) took longer than its timeout_s
 };
 
 struct call_event {
@@ -79,6 +128,8 @@ struct call_event {
   std::string sip_hangup_cause;     // hangup
   amd_result amd = amd_result::none;  // amd_detected
   bool permanent = false;           // dial_failed: the number itself is invalid
+  bool with_message = false;        // route_drop: play the drop message; amd_detected/greeting_ended: leave voicemail
+  std::string message_status;       // message_ended: Telnyx's status (completed, call_hangup, ...)
 };
 
 // An event with only a type and a time (no hangup cause, no AMD result).
@@ -95,6 +146,8 @@ enum class call_action {
   send_bridge,  // bridge this call to the agent leg
   send_hangup,  // hang this call up
   finished,     // the call ended now: free the line, settle the queue item, count statistics
+  start_message,       // issue this call's message (speak or playback_start) and arm its timeout
+  await_greeting_end,  // voicemail: arm the timeout for the machine's beep
 };
 
 struct call_transition {

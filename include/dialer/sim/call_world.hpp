@@ -116,6 +116,8 @@ struct sim_call {
   std::vector<scheduler::timer_id> timers;  // everything pending for this leg
   std::optional<scheduler::timer_id> patience_timer, talk_timer, speak_timer, playback_timer;
   std::string playback_url;
+  bool heard_message = false;  // a speak or playback started on this leg
+  bool greeting_done = false;  // machine: its greeting ended (call.machine.greeting.ended sent)
   std::map<std::string, sys_time> action_commands;  // command_id -> first seen (wall time)
   bool alive() const { return state != call_state::ended; }
   bool is_customer() const { return kind == "customer"; }
@@ -190,6 +192,9 @@ class call_world {
   std::optional<api_error> speak(sim_call& c, const action_params& p);
   std::optional<api_error> playback(sim_call& c, const action_params& p);
   void emit(const sim_call& c, std::string_view event_type, payload_fields extra = {});
+  // call.speak.ended / call.playback.ended with `status`, counted.
+  void emit_message_ended(const sim_call& c, bool speak, std::string_view status);
+  void message_started(sim_call& c, bool speak);
   std::chrono::milliseconds draw(const seconds_range& r);
   outcome draw_outcome();
   void track_live(const sim_call& c, int delta);

@@ -30,6 +30,17 @@ struct counters {
   std::uint64_t max_dials_in_1s = 0;          // calls created by POST /calls in any rolling 1 s (real time)
   std::uint64_t max_dial_requests_in_1s = 0;  // POST /calls received (retries and refusals too) in any 1 s
 
+  // Recorded messages (speak, playback_start) as the far ends heard them.
+  struct message_counts {
+    std::uint64_t speak = 0;        // speak commands that started speech
+    std::uint64_t playback = 0;     // playback_start commands that started audio
+    std::uint64_t completed = 0;    // *.ended with status completed
+    std::uint64_t call_hangup = 0;  // *.ended with status call_hangup: the call ended first
+    std::uint64_t unconnected_person_calls = 0;               // ended customer legs a person answered, never bridged
+    std::uint64_t unconnected_person_calls_with_message = 0;  // ... of which heard a message start
+    std::uint64_t voicemails = 0;   // messages started on a machine after its greeting ended
+  } messages;
+
   // Faults injected, by type (what the scenario's knobs actually did in this run; duplicates are
   // webhooks_duplicated above).
   struct fault_counts {

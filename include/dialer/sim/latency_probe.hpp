@@ -1,6 +1,8 @@
 // Dialer latencies as telnyx-sim sees them from outside, in real time: call.answered posted -> bridge
-// command for that leg received, and a customer call.hangup posted -> the next dial of that session
-// received. Filled by the call model and webhook delivery on the one I/O thread; read by /sim/report.
+// command for that leg received, a customer call.hangup posted -> the next dial of that session
+// received, call.answered posted -> the first speak/playback_start on an answered person's leg (the
+// drop message, due within 2 s), and the machine's greeting end posted -> the voicemail message.
+// Filled by the call model and webhook delivery on the one I/O thread; read by /sim/report.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -26,6 +28,12 @@ class latency_probe {
                       clock::time_point now);
   // A bridge command arrived connecting some leg to `other_call_control_id` (the answered customer).
   void bridge_received(std::string_view other_call_control_id, clock::time_point now);
+  // A speak or playback_start arrived for a customer leg: the first one of a person's leg is a message
+  // sample (from its call.answered), of a machine's leg a voicemail sample (from its greeting end).
+  void message_received(std::string_view call_control_id, bool person, clock::time_point now);
+
+  // A message command later than this after call.answered counts as late (16 CFR 310.4: 2 s).
+  static constexpr std::chrono::seconds message_deadline{2};
 
   struct summary {
     std::uint64_t count = 0;
@@ -34,7 +42,11 @@ class latency_probe {
   // Nearest-rank percentiles over every sample taken so far.
   summary answer_to_bridge() const;
   summary hangup_to_next_dial() const;
+  summary answer_to_message() const;
+  summary greeting_to_voicemail() const;
+  std::uint64_t messages_late() const;  // answer_to_message samples over message_deadline
   // {"answer_to_bridge_us":{count,p50,p90,p99,max,mean},"hangup_to_next_dial_us":{...},
+  //  "answer_to_message_us":{...},"messages_late":N,"greeting_to_voicemail_us":{...},
   //  "answers_waiting":N,"hangups_waiting":N}: the /sim/report "latency" member.
   std::string report_json() const;
 
@@ -43,8 +55,12 @@ class latency_probe {
   std::unordered_map<std::string, std::string> customer_session_;       // live customer leg -> session
   std::unordered_map<std::string, clock::time_point> answered_at_;      // customer leg -> answered posted
   std::unordered_map<std::string, std::deque<clock::time_point>> hangups_;  // session -> hangups posted
+  std::unordered_map<std::string, clock::time_point> message_due_;       // customer leg -> answered posted
+  std::unordered_map<std::string, clock::time_point> greeting_ended_at_;  // customer leg -> greeting end posted
   std::vector<std::int64_t> bridge_us_;
   std::vector<std::int64_t> refill_us_;
+  std::vector<std::int64_t> message_us_;
+  std::vector<std::int64_t> voicemail_us_;
 };
 
 }  // namespace dialer::sim

@@ -88,8 +88,9 @@ struct scenario {
   double busy_after_s = 3;
   double invalid_after_s = 1;
   seconds_range amd_s{1, 3};              // answer -> call.machine.detection.ended
-  double speak_ms_per_char = 65;          // speak duration = max(1 s, chars x this)
-  double playback_s = 5;
+  double speak_words_per_s = 2.5;         // speak duration = max(1 s, words / this)
+  double playback_s = 5;                  // playback_start duration
+  seconds_range machine_greeting_s{2, 5};  // machine: detection result -> end of greeting (the beep)
   agent_behaviour agent;
   std::vector<std::string> agents;        // destinations that behave as agent endpoints
   std::map<std::string, number_override> numbers;

@@ -125,4 +125,13 @@ struct outcome_count {
   std::int64_t count = 0;
 };
 
+// What the recorded messages of ended calls did (SPEC §10), for /metrics.
+struct message_counts {
+  std::int64_t drops_played = 0;      // dropped_agent_busy calls whose drop message started
+  std::int64_t drops_not_played = 0;  // a drop message was issued but never started (callee gone, failure)
+  std::int64_t drops_silent = 0;      // dropped_agent_busy calls without a message (drop_message off)
+  std::int64_t drops_late = 0;        // drop message issued more than late_after_ms after call.answered
+  std::int64_t voicemails_left = 0;   // machine calls whose voicemail message started
+};
+
 }  // namespace dialer::store

@@ -137,6 +137,8 @@ class store {
   bool has_campaign(std::string_view campaign_id);
   // Stored calls by kind and outcome (/metrics).
   std::vector<outcome_count> count_calls_by_outcome();
+  // Ended drops and voicemails by what their recorded message did (/metrics; call_messages.cpp).
+  message_counts count_messages(std::int64_t late_after_ms);
 
  private:
   // A cached prepared statement, reset when the handle goes out of scope so no read snapshot stays

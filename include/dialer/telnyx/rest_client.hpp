@@ -1,4 +1,4 @@
-// The Telnyx Call Control REST client: dial, bridge, hangup, speak, answer/transfer/reject (incoming
+// The Telnyx Call Control REST client: dial, bridge, hangup, speak, playback_start, answer/transfer/reject (incoming
 // calls), and call status. Async, keep-alive,
 // Bearer auth; every command carries a command_id and is retried with the SAME command_id and backoff
 // on 5xx, 429 (honouring x-ratelimit-reset) and transport failures/timeouts.
@@ -52,6 +52,20 @@ struct transfer_request {
   std::string command_id;
 };
 
+// POST /calls/{id}/actions/speak: text to speech on the call (SpeakRequest).
+struct speak_request {
+  std::string payload;     // the text, up to 3000 characters
+  std::string voice;       // "female", "male" or a provider voice such as "AWS.Polly.Joanna-Neural"
+  std::string language;    // e.g. "en-US"; empty: not sent
+  std::string command_id;
+};
+
+// POST /calls/{id}/actions/playback_start: an audio file played on the call (PlayAudioUrlRequest).
+struct playback_request {
+  std::string audio_url;   // http(s) URL of a WAV or MP3 file
+  std::string command_id;
+};
+
 struct dial_result {
   command_result result;
   std::string call_control_id;  // set when result.ok
@@ -96,8 +110,10 @@ class rest_client {
   awaitable<command_result> bridge(std::string call_control_id, std::string other_call_control_id,
                                    bool park_after_unbridge_self, std::string command_id);
   awaitable<command_result> hangup(std::string call_control_id, std::string command_id);
-  awaitable<command_result> speak(std::string call_control_id, std::string text, std::string voice,
-                                  std::string command_id);
+  // POST /calls/{id}/actions/speak; Telnyx then sends call.speak.started and call.speak.ended.
+  awaitable<command_result> speak(std::string call_control_id, speak_request req);
+  // POST /calls/{id}/actions/playback_start; then call.playback.started and call.playback.ended.
+  awaitable<command_result> playback_start(std::string call_control_id, playback_request req);
   // POST /calls/{id}/actions/answer (an incoming call).
   awaitable<command_result> answer(std::string call_control_id, std::string command_id);
   // POST /calls/{id}/actions/transfer {"to", "timeout_secs", "target_leg_client_state"?}: an answered
@@ -113,8 +129,10 @@ class rest_client {
   static std::string bridge_body(const std::string& other_call_control_id, bool park_after_unbridge_self,
                                  const std::string& command_id);
   static std::string hangup_body(const std::string& command_id);
-  // {"payload": text, "voice": voice, "command_id"?}
-  static std::string speak_body(const std::string& text, const std::string& voice, const std::string& command_id);
+  // {"payload", "voice", "language"?, "command_id"?}
+  static std::string speak_body(const speak_request& req);
+  // {"audio_url", "command_id"?}
+  static std::string playback_body(const playback_request& req);
   static std::string answer_body(const std::string& command_id);
   // {"to", "timeout_secs", "target_leg_client_state"?, "command_id"?}
   static std::string transfer_body(const transfer_request& req);

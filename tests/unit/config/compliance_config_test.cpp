@@ -150,3 +150,24 @@ TEST_CASE("ring_timeout_s may not go below min_ring_s, and 15 s holds without th
   REQUIRE(seed.error);
   CHECK(seed.error->path == "dialing.ring_timeout_s");
 }
+
+TEST_CASE("a voicemail message needs an AMD mode that reports the end of the greeting") {
+  const std::string block = R"({"voicemail_message": {"text": "Hi, this is Acme, call us at 312 555 0100."}})";
+  auto with_amd = [&](const std::string& mode) {
+    auto text = config_with(block);
+    const std::string dialing = R"("dialing": { "ring_timeout_s": 30 })";
+    text.replace(text.find(dialing), dialing.size(),
+                 R"("dialing": { "ring_timeout_s": 30, "machine_detection": ")" + mode + R"(" })");
+    return cfg::parse(text, no_env);
+  };
+  auto detect = with_amd("detect");
+  REQUIRE(detect.error);
+  CHECK(detect.error->to_string().find("compliance.voicemail_message") != std::string::npos);
+  for (const char* mode : {"greeting_end", "detect_words", "detect_beep", "premium", "disabled"}) {
+    CAPTURE(mode);
+    auto r = with_amd(mode);
+    REQUIRE_MESSAGE(r.value, (r.error ? r.error->to_string() : ""));
+    REQUIRE(r.value->compliance->voicemail_message);
+    CHECK(r.value->compliance->voicemail_message->voice == "female");
+  }
+}

@@ -66,7 +66,9 @@ bool same(const call_state& a, const call_state& b) {
          a.amd_enabled == b.amd_enabled && a.person_answered == b.person_answered && a.amd == b.amd &&
          a.cancel_wanted == b.cancel_wanted && a.answered_at_ms == b.answered_at_ms &&
          a.bridged_at_ms == b.bridged_at_ms && a.ended_at_ms == b.ended_at_ms &&
-         a.hangup_cause == b.hangup_cause && a.sip_hangup_cause == b.sip_hangup_cause;
+         a.hangup_cause == b.hangup_cause && a.sip_hangup_cause == b.sip_hangup_cause && a.message == b.message &&
+         a.msg_phase == b.msg_phase && a.message_played == b.message_played && a.message_at_ms == b.message_at_ms &&
+         a.message_status == b.message_status;
 }
 
 std::string describe(const call_event& e) {
@@ -700,7 +702,7 @@ TEST_CASE("every call event type is handled from every status (the table has no 
   // Each (status, type) pair either moves forward, acts, or is explicitly a no-op; none crashes or
   // lands on an unknown status.
   for (const auto& [name, state] : reachable_states()) {
-    for (int i = 0; i <= static_cast<int>(T::cancel); ++i) {
+    for (int i = 0; i <= static_cast<int>(T::message_timeout); ++i) {
       auto e = ev(static_cast<T>(i), 1);
       auto t = apply(state, e);
       CAPTURE(name);

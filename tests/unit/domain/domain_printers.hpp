@@ -21,6 +21,12 @@ inline std::ostream& operator<<(std::ostream& os, agent_state v) { return os << 
 inline std::ostream& operator<<(std::ostream& os, amd_result v) {
   return os << (v == amd_result::none ? std::string_view("none") : to_string(v));
 }
+inline std::ostream& operator<<(std::ostream& os, message_kind v) {
+  return os << (v == message_kind::none ? std::string_view("none") : to_string(v));
+}
+inline std::ostream& operator<<(std::ostream& os, message_phase v) {
+  return os << (v == message_phase::none ? std::string_view("none") : to_string(v));
+}
 inline std::ostream& operator<<(std::ostream& os, routing v) {
   switch (v) {
     case routing::none: return os << "none";
@@ -35,6 +41,8 @@ inline std::ostream& operator<<(std::ostream& os, call_action v) {
     case call_action::send_bridge: return os << "send_bridge";
     case call_action::send_hangup: return os << "send_hangup";
     case call_action::finished: return os << "finished";
+    case call_action::start_message: return os << "start_message";
+    case call_action::await_greeting_end: return os << "await_greeting_end";
   }
   return os << "call_action?";
 }
@@ -52,6 +60,10 @@ inline std::ostream& operator<<(std::ostream& os, call_event_type v) {
     case call_event_type::hangup_sent: return os << "hangup_sent";
     case call_event_type::gone: return os << "gone";
     case call_event_type::cancel: return os << "cancel";
+    case call_event_type::greeting_ended: return os << "greeting_ended";
+    case call_event_type::message_started: return os << "message_started";
+    case call_event_type::message_ended: return os << "message_ended";
+    case call_event_type::message_timeout: return os << "message_timeout";
   }
   return os << "call_event_type?";
 }

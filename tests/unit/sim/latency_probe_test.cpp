@@ -77,3 +77,41 @@ TEST_CASE("percentiles are nearest-rank over all samples and the report names bo
   CHECK(d["hangup_to_next_dial_us"]["count"].GetUint64() == 0);
   CHECK(d["answers_waiting"].GetUint64() == 0);
 }
+
+TEST_CASE("answer to message is measured per person's leg, and messages over 2 s count as late") {
+  latency_probe p;
+  p.dial_received("cust-1", "ses_1", true, t0);
+  p.dial_received("cust-2", "ses_1", true, t0);
+  p.webhook_posted("cust-1", "call.answered", 1, t0 + 10ms);
+  p.webhook_posted("cust-2", "call.answered", 1, t0 + 10ms);
+  p.message_received("cust-1", true, t0 + 310ms);
+  p.message_received("cust-1", true, t0 + 900ms);  // the same leg's next message: not a sample
+  p.message_received("cust-2", true, t0 + 2'011ms);  // 2001 ms after its answer: late
+  auto s = p.answer_to_message();
+  CHECK(s.count == 2);
+  CHECK(s.p50_us == 300'000);
+  CHECK(s.max_us == 2'001'000);
+  CHECK(p.messages_late() == 1);
+  rapidjson::Document d;
+  auto text = p.report_json();
+  d.Parse(text.c_str());
+  CHECK(d["messages_late"].GetUint64() == 1);
+  CHECK(d["answer_to_message_us"]["count"].GetUint64() == 2);
+}
+
+TEST_CASE("a voicemail is measured from the machine's greeting end, and a message before it is no sample") {
+  latency_probe p;
+  p.dial_received("cust-1", "ses_1", true, t0);
+  p.webhook_posted("cust-1", "call.answered", 1, t0);
+  p.message_received("cust-1", false, t0 + 1s);  // over the greeting
+  p.webhook_posted("cust-1", "call.machine.greeting.ended", 1, t0 + 5s);
+  p.message_received("cust-1", false, t0 + 5s + 40ms);
+  CHECK(p.greeting_to_voicemail().count == 1);
+  CHECK(p.greeting_to_voicemail().max_us == 40'000);
+  CHECK(p.answer_to_message().count == 0);
+  p.dial_received("cust-2", "ses_1", true, t0);
+  p.webhook_posted("cust-2", "call.answered", 1, t0);
+  p.webhook_posted("cust-2", "call.hangup", 1, t0 + 1s);
+  p.message_received("cust-2", true, t0 + 2s);  // after the hangup: nobody heard it
+  CHECK(p.answer_to_message().count == 0);
+}

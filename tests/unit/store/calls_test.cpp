@@ -49,6 +49,11 @@ void check_same(const call_record& got, const call_record& want) {
   CHECK(g.hangup_cause == w.hangup_cause);
   CHECK(g.sip_hangup_cause == w.sip_hangup_cause);
   CHECK(g.talk_ms() == w.talk_ms());
+  CHECK(g.message == w.message);
+  CHECK(g.msg_phase == w.msg_phase);
+  CHECK(g.message_played == w.message_played);
+  CHECK(g.message_at_ms == w.message_at_ms);
+  CHECK(g.message_status == w.message_status);
 }
 
 call_record full_call() {
@@ -82,6 +87,11 @@ call_record full_call() {
   s.ended_at_ms = 1'700'000'062'500;
   s.hangup_cause = "normal_clearing";
   s.sip_hangup_cause = "200";
+  s.message = domain::message_kind::drop;
+  s.msg_phase = domain::message_phase::done;
+  s.message_played = true;
+  s.message_at_ms = 1'700'000'001'150;
+  s.message_status = "completed";
   return c;
 }
 

@@ -8,7 +8,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "dialer/telnyx/rest_client.hpp"
+
 using dialer::telnyx::openapi_validator;
+using dialer::telnyx::rest_client;
 
 namespace {
 
@@ -296,4 +299,15 @@ TEST_CASE("a response is matched to its exact status, then the NXX range, then d
   CHECK(v->validate_response("GET", "/r/{id}", 200, "not json").at(0).rfind("body: invalid JSON", 0) == 0);
   CHECK(v->validate_response("PUT", "/r/{id}", 200, "{}").at(0).rfind("operation:", 0) == 0);
   CHECK(v->operations() == std::vector<std::pair<std::string, std::string>>{{"DELETE", "/r/{id}"}, {"GET", "/r/{id}"}});
+}
+
+TEST_CASE("the drop and voicemail message bodies the REST client builds validate against SpeakRequest and PlayAudioUrlRequest") {
+  const auto& v = telnyx_doc();
+  auto speak = rest_client::speak_body({"This is Acme Sales, sorry we missed you. Call us back at 312 555 0100.",
+                                        "female", "en-US", "cmd-1"});
+  CHECK(v.validate_request("POST", "/calls/{call_control_id}/actions/speak", speak).empty());
+  auto bad_language = rest_client::speak_body({"Hello", "female", "xx-XX", "cmd-2"});
+  CHECK_FALSE(v.validate_request("POST", "/calls/{call_control_id}/actions/speak", bad_language).empty());
+  auto playback = rest_client::playback_body({"https://media.example.com/drop.mp3", "cmd-3"});
+  CHECK(v.validate_request("POST", "/calls/{call_control_id}/actions/playback_start", playback).empty());
 }

@@ -241,11 +241,30 @@ TEST_CASE("hangup body is an object even without a command_id") {
 }
 
 TEST_CASE("speak body carries payload and voice as SpeakRequest requires") {
-  auto body = rest_client::speak_body("Hello there", "female", "cmd-s");
+  auto body = rest_client::speak_body({"Hello there", "female", "", "cmd-s"});
   check_against_schema(body, "SpeakRequest");
   auto d = parse(body);
   CHECK(str(d, "payload") == "Hello there");
   CHECK(str(d, "voice") == "female");
+  CHECK_FALSE(d.HasMember("language"));
+}
+
+TEST_CASE("speak body with a language validates against SpeakRequest's language enum") {
+  auto body = rest_client::speak_body({"This is Acme \"Sales\", call 312 555 0100.", "female", "en-US", "cmd-s"});
+  check_against_schema(body, "SpeakRequest");
+  auto d = parse(body);
+  CHECK(str(d, "language") == "en-US");
+  CHECK(str(d, "payload") == "This is Acme \"Sales\", call 312 555 0100.");
+  CHECK(str(d, "command_id") == "cmd-s");
+}
+
+TEST_CASE("playback_start body carries audio_url as PlayAudioUrlRequest describes") {
+  auto body = rest_client::playback_body({"https://media.example.com/drop.mp3", "cmd-p"});
+  check_against_schema(body, "PlayAudioUrlRequest");
+  auto d = parse(body);
+  CHECK(str(d, "audio_url") == "https://media.example.com/drop.mp3");
+  CHECK(str(d, "command_id") == "cmd-p");
+  CHECK_FALSE(parse(rest_client::playback_body({"https://media.example.com/drop.mp3", ""})).HasMember("command_id"));
 }
 
 TEST_CASE("call_control_ids go into the path as-is except characters outside unreserved and colon") {
@@ -400,7 +419,8 @@ TEST_CASE("bridge and speak post to the leg's action path with their bodies") {
   auto r = fake.run<command_result>([&]() -> awaitable<command_result> {
     auto b = co_await client.bridge("v3:agent/x", "v3:cust", true, "cmd-b");
     if (!b.ok) co_return b;
-    co_return co_await client.speak("v3:cust", "Please hold", "female", "cmd-s");
+    speak_request sr{"Please hold", "female", "en-US", "cmd-s"};
+    co_return co_await client.speak("v3:cust", sr);
   });
   CHECK(r.ok);
   REQUIRE(fake.requests.size() == 2);
