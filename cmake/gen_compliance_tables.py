@@ -48,22 +48,22 @@ def main():
            '#include "tables.hpp"', "", "namespace dialer::compliance::tables {", ""]
     rows = sorted((p, intern(z)) for p, z in prefixes.items())
     regions = sorted((r, intern(z)) for r, z in region_zones.items())
-    out.append("const std::string_view zone_lists[] = {")
+    out.append("constexpr std::string_view zone_lists[] = {")
     out += ["  " + c_str(key) + "," for key in lists]
     out.append("};")
-    out.append("const prefix_row prefix_rows[] = {")
+    out.append("constexpr prefix_row prefix_rows[] = {")
     out += ["  {%s, %d}," % (c_str(p), i) for p, i in rows]
     out.append("};")
-    out.append("const std::size_t prefix_row_count = sizeof(prefix_rows) / sizeof(prefix_rows[0]);")
-    out.append("const prefix_row region_rows[] = {")
+    out.append("constexpr std::size_t prefix_row_count = sizeof(prefix_rows) / sizeof(prefix_rows[0]);")
+    out.append("constexpr prefix_row region_rows[] = {")
     out += ["  {%s, %d}," % (c_str(r), i) for r, i in regions]
     out.append("};")
-    out.append("const std::size_t region_row_count = sizeof(region_rows) / sizeof(region_rows[0]);")
+    out.append("constexpr std::size_t region_row_count = sizeof(region_rows) / sizeof(region_rows[0]);")
     names = sorted((s["code"].split("-")[0], s["name"], s["code"]) for s in subdivisions)
-    out.append("const subdivision_row subdivision_rows[] = {")
+    out.append("constexpr subdivision_row subdivision_rows[] = {")
     out += ["  {%s, %s, %s}," % (c_str(c), c_str(n), c_str(code)) for c, n, code in names]
     out.append("};")
-    out.append("const std::size_t subdivision_row_count = sizeof(subdivision_rows) / sizeof(subdivision_rows[0]);")
+    out.append("constexpr std::size_t subdivision_row_count = sizeof(subdivision_rows) / sizeof(subdivision_rows[0]);")
     out += ["", "}  // namespace dialer::compliance::tables", ""]
     with open(out_path, "w", encoding="utf-8") as f:
         f.write("\n".join(out))
