@@ -7,10 +7,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "dialer/api/service.hpp"
 #include "dialer/common/log.hpp"
+#include "dialer/common/time_format.hpp"
 #include "dialer/config/config.hpp"
 #include "dialer/engine/engine.hpp"
 #include "dialer/http/server.hpp"
@@ -29,6 +32,18 @@ int usage() {
 }
 
 const char* env_lookup(const char* name) { return std::getenv(name); }
+
+// The engine's clock: the system clock, or (tests only) one started at DIALERD_TEST_CLOCK_START, an
+// ISO 8601 UTC time, so an integration test can place "now" just before a calling window opens. The
+// webhook signature check keeps the real clock. Throws on a malformed value.
+std::unique_ptr<dialer::clock> engine_clock() {
+  const char* start = std::getenv("DIALERD_TEST_CLOCK_START");
+  if (start == nullptr || *start == '\0') return std::make_unique<system_clock>();
+  auto t = parse_iso8601(start);
+  if (!t) throw std::runtime_error("DIALERD_TEST_CLOCK_START: not an ISO 8601 UTC time");
+  log::warn("main", "TEST CLOCK: the engine's clock starts at DIALERD_TEST_CLOCK_START (tests only)", {{"start", start}});
+  return std::make_unique<shifted_clock>(*t);
+}
 
 int serve(const config::config& cfg) {
   if (!cfg.server.tls) log::warn("main", "no server.tls: serving plain HTTP (put a TLS proxy in front)");
@@ -59,7 +74,8 @@ int serve(const config::config& cfg) {
   telnyx::rest_client telnyx_client(io.get_executor(), rest);
   system_clock clk;
   random_id_generator ids;
-  engine::engine eng(io.get_executor(), cfg, db, telnyx_client, clk, ids);
+  auto eng_clk = engine_clock();
+  engine::engine eng(io.get_executor(), cfg, db, telnyx_client, *eng_clk, ids);
   api::service svc(eng, cfg, clk, std::move(verifier));
   http::server server(io.get_executor(), cfg.server, [&svc](http::request& req) { return svc.handle(req); });
 

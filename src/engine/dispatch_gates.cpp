@@ -1,6 +1,7 @@
 // The compliance gates an item passes when its turn comes (SPEC §10), checked at dispatch time and not
 // only when queued, since the clock and the other sessions move on: a held item keeps its place and
 // attempts, waits with nextAttemptAt and blockedReason, and the retry timer brings it back.
+#include "calling_hours_gate.hpp"
 #include "dialer/common/log.hpp"
 #include "engine_impl.hpp"
 
@@ -9,6 +10,8 @@ namespace dialer::engine {
 std::optional<engine::impl::dispatch_hold> engine::impl::dispatch_hold_for(const store::session_record& s,
                                                                            const store::queue_item_record& item) {
   // Gates, in order (each returns the hold it imposes): calling hours, then the per-number daily cap.
+  if (auto until = calling_hours_hold_until(cfg_, item, now_ms()))
+    return dispatch_hold{domain::hold_reason::calling_hours, *until};
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "dialer/common/log.hpp"
+#include "contact_checks.hpp"
 #include "engine_impl.hpp"
 
 namespace dialer::engine {
@@ -27,7 +28,8 @@ result<store::call_record> engine::place_manual_call(const manual_call_request& 
   if (agent_cfg == cfg_.agents.end()) return error{errc::not_found, "agent '" + req.agent_id + "' not found", "agentId"};
   if (std::find(cfg_.numbers.begin(), cfg_.numbers.end(), req.from) == cfg_.numbers.end())
     return invalid("from", "must be one of the configured numbers (GET /api/numbers)");
-  if (!config::is_e164(req.to)) return invalid("to", "must be E.164 (+ and 8 to 15 digits)");
+  auto to = normalise_phone_field(req.to, "to", cfg_);
+  if (!to) return to.err();
   for (const auto& s : db_.active_sessions())
     if (s.agent_id == req.agent_id) return conflict("agent " + req.agent_id + " has an active session " + s.id);
   auto agent = db_.get_agent(req.agent_id);
@@ -49,7 +51,7 @@ result<store::call_record> engine::place_manual_call(const manual_call_request& 
   customer.kind = domain::call_kind::manual;
   customer.contact_id = req.contact_id;
   customer.from = req.from;
-  customer.to = req.to;
+  customer.to = to.value();
   // No command_id until the dial is really sent (when the agent answers): recovery after a restart
   // must not send a dial the agent never asked for.
   customer.client_state = m.make_client_state(customer, 1);

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "dialer/common/log.hpp"
+#include "contact_checks.hpp"
 #include "engine_impl.hpp"
 
 namespace dialer::engine {
@@ -76,13 +77,12 @@ result<add_contacts_result> engine::impl::insert_contacts(const store::session_r
                                                           const std::vector<contact>& contacts,
                                                           const std::string& field_prefix) {
   const auto& session_id = s.id;
-  for (std::size_t i = 0; i < contacts.size(); ++i)
-    if (!config::is_e164(contacts[i].phone))
-      return invalid(field_prefix + "[" + std::to_string(i) + "].phone", "must be E.164 (+ and 8 to 15 digits)");
+  std::vector<contact> checked(contacts);  // phones in E.164, time zones known (contact_checks.hpp)
+  if (auto e = normalise_contacts(checked, field_prefix, cfg_)) return *e;
   add_contacts_result out;
   std::set<std::string> batch;
   auto seq = db_.next_seq(session_id);
-  for (const auto& c : contacts) {
+  for (const auto& c : checked) {
     if (!batch.insert(c.phone).second || db_.has_phone(session_id, c.phone)) {
       out.duplicates += 1;
       continue;

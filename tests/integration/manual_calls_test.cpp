@@ -187,7 +187,7 @@ TEST_CASE("bad manual call requests get 400 naming the field or 404 for an unkno
                         bad_case{R"({"agentId": "alice", "to": "+15550301001"})", 400, "from"},
                         bad_case{R"({"agentId": "alice", "from": "+15550000002"})", 400, "to"},
                         bad_case{R"({"agentId": "alice", "from": "+15559999999", "to": "+15550301001"})", 400, "from"},
-                        bad_case{R"({"agentId": "alice", "from": "+15550000002", "to": "5550301001"})", 400, "to"},
+                        bad_case{R"({"agentId": "alice", "from": "+15550000002", "to": "555030100"})", 400, "to"},  // too short
                         bad_case{R"({"agentId": "alice", "from": "+15550000002", "to": 15550301001})", 400, "to"},
                         bad_case{R"({"agentId": "alice", "from": "+15550000002", "to": "+15550301001", "name": 7})", 400, "name"},
                         bad_case{R"({"agentId": "carol", "from": "+15550000002", "to": "+15550301001"})", 404, "agentId"},

@@ -133,16 +133,18 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()), https_(o.https) {
                              (o.extra_config.empty() ? std::string() : ",\n    " + o.extra_config) + R"(
   })";
   api_tokens_env_ = o.api_tokens_env;
+  dialerd_env_ = o.dialerd_env;
   write_file(dir_ / "dialer.json", config);
   restart_dialerd();
 }
 
 void stack::restart_dialerd() {
   dialerd_.reset();
+  std::vector<std::string> env{"IT_TELNYX_KEY=KEY-it-secret", "IT_API_TOKENS=" + api_tokens_env_};
+  env.insert(env.end(), dialerd_env_.begin(), dialerd_env_.end());
   dialerd_ = std::make_unique<child_process>(
       std::vector<std::string>{DIALERD_PATH, "--config", (dir_ / "dialer.json").string()},
-      std::vector<std::string>{"IT_TELNYX_KEY=KEY-it-secret", "IT_API_TOKENS=" + api_tokens_env_},
-      (dir_ / "dialerd.log").string());
+      env, (dir_ / "dialerd.log").string());
   if (!dialerd_->wait_for_line("dialerd ready", std::chrono::seconds(20)))
     throw std::runtime_error("dialerd did not start; see " + (dir_ / "dialerd.log").string());
 }

@@ -32,6 +32,7 @@ struct stack_options {
   std::string server_extra{};     // more members of dialerd's "server" object: `, "read_timeout_ms": 500`
   bool https = false;             // the stack talks HTTPS to dialerd (server.tls in server_extra), no peer check
   std::string extra_config = {};  // more top-level members of dialerd's config, e.g. R"("inbound": {...})"
+  std::vector<std::string> dialerd_env{};  // more "NAME=value" for dialerd: "DIALERD_TEST_CLOCK_START=..."
 };
 
 struct reply {
@@ -102,6 +103,7 @@ class stack {
   bool https_ = false;
   std::unique_ptr<telnyx::signature_signer> sim_signer_;
   std::string api_tokens_env_;
+  std::vector<std::string> dialerd_env_;
 };
 
 // Polls `done()` every 20 ms until it returns true or `timeout` passes; returns its last value.

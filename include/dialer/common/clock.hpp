@@ -33,6 +33,17 @@ class manual_clock final : public clock {
   sys_time now_;
 };
 
+// The system clock moved so that it read `start` when constructed; it runs at the real rate. Test-only
+// (dialerd's DIALERD_TEST_CLOCK_START): places "now" just before a calling window opens.
+class shifted_clock final : public clock {
+ public:
+  explicit shifted_clock(sys_time start) : offset_(start - std::chrono::system_clock::now()) {}
+  sys_time now() const override { return std::chrono::system_clock::now() + offset_; }
+
+ private:
+  std::chrono::system_clock::duration offset_;
+};
+
 // Milliseconds since the Unix epoch; the store's time representation.
 inline std::int64_t to_unix_ms(sys_time t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
