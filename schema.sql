@@ -132,3 +132,11 @@ CREATE TABLE IF NOT EXISTS manual_calls (
   name               TEXT                      -- shown in the CRM's call dialog
 );
 CREATE INDEX IF NOT EXISTS manual_calls_by_agent_leg ON manual_calls(agent_call_id);
+
+-- Do-not-call list (SPEC §10): a listed number is never dialed by a session or a manual call.
+CREATE TABLE IF NOT EXISTS dnc (
+  phone              TEXT PRIMARY KEY,         -- E.164, as normalised by the API
+  added_at           INTEGER NOT NULL
+);
+-- max_calls_per_number_24h: dials to one number across sessions in the last 24 h.
+CREATE INDEX IF NOT EXISTS calls_by_to_number ON calls(to_number, started_at);
