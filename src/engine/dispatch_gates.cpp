@@ -9,6 +9,7 @@ namespace dialer::engine {
 std::optional<engine::impl::dispatch_hold> engine::impl::dispatch_hold_for(const store::session_record& s,
                                                                            const store::queue_item_record& item) {
   // Gates, in order (each returns the hold it imposes): calling hours, then the per-number daily cap.
+  if (auto h = daily_cap_hold(item)) return h;
   return std::nullopt;
 }
 

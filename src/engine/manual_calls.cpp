@@ -28,6 +28,7 @@ result<store::call_record> engine::place_manual_call(const manual_call_request& 
   if (std::find(cfg_.numbers.begin(), cfg_.numbers.end(), req.from) == cfg_.numbers.end())
     return invalid("from", "must be one of the configured numbers (GET /api/numbers)");
   if (!config::is_e164(req.to)) return invalid("to", "must be E.164 (+ and 8 to 15 digits)");
+  if (db_.is_dnc(req.to)) return error{errc::conflict, "is on the do-not-call list", "to"};
   for (const auto& s : db_.active_sessions())
     if (s.agent_id == req.agent_id) return conflict("agent " + req.agent_id + " has an active session " + s.id);
   auto agent = db_.get_agent(req.agent_id);
