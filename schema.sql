@@ -149,3 +149,11 @@ CREATE INDEX IF NOT EXISTS manual_calls_by_agent_leg ON manual_calls(agent_call_
 CREATE INDEX IF NOT EXISTS calls_abandon_tally
   ON calls(session_id, started_at, person_answered, outcome, answered_at, ended_at)
   WHERE kind = 'customer' AND status = 'ended' AND call_control_id IS NOT NULL;
+
+-- Do-not-call list (SPEC §10): a listed number is never dialed by a session or a manual call.
+CREATE TABLE IF NOT EXISTS dnc (
+  phone              TEXT PRIMARY KEY,         -- E.164, as normalised by the API
+  added_at           INTEGER NOT NULL
+);
+-- max_calls_per_number_24h: dials to one number across sessions in the last 24 h.
+CREATE INDEX IF NOT EXISTS calls_by_to_number ON calls(to_number, started_at);

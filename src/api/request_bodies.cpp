@@ -195,4 +195,22 @@ engine::result<engine::manual_call_request> parse_manual_call(std::string_view b
   return req;
 }
 
+engine::result<std::vector<std::string>> parse_phone_list(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return doc.err();
+  auto v = member(doc.value(), "phones");
+  if (!v) return bad("phones", "required");
+  if (!v->IsArray()) return bad("phones", "must be an array of phone numbers");
+  if (v->Empty()) return bad("phones", "must hold at least one phone number");
+  if (v->Size() > 100000) return bad("phones", "at most 100000 phone numbers per request");
+  std::vector<std::string> out;
+  out.reserve(v->Size());
+  for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
+    const auto& p = (*v)[i];
+    if (!p.IsString()) return bad("phones[" + std::to_string(i) + "]", "must be a string");
+    out.emplace_back(p.GetString(), p.GetStringLength());
+  }
+  return out;
+}
+
 }  // namespace dialer::api

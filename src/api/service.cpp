@@ -10,6 +10,8 @@
 #include <boost/beast/http/field.hpp>
 
 #include "dialer/api/compliance_routes.hpp"
+#include "dialer/api/call_export.hpp"
+#include "dialer/api/dnc_routes.hpp"
 #include "dialer/api/errors.hpp"
 #include "dialer/api/json_views.hpp"
 #include "dialer/api/query_params.hpp"
@@ -67,6 +69,7 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
   });
   add_session_routes();
   add_queue_and_call_routes();
+  add_call_export_routes(router_, engine_, clock_);  // before /api/calls/{id}: its metrics label
   add_item_routes();
   add_agent_routes();
   add_stats_routes();
@@ -77,6 +80,7 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
   events_->add_routes(router_);
   add_manual_call_routes(router_, engine_);
   add_compliance_routes(router_, engine_);
+  add_dnc_routes(router_, engine_);
 }
 
 service::~service() = default;

@@ -35,6 +35,18 @@ item_transition hold(const item_state& s, hold_reason reason, std::int64_t until
   return t;
 }
 
+item_transition refuse_dnc(const item_state& s) {
+  item_transition t{s, false, false};
+  if (s.status != item_status::pending) return t;
+  t.next.status = item_status::failed;
+  t.next.last_outcome = outcome::dnc;
+  t.next.next_attempt_at_ms.reset();
+  t.next.blocked = hold_reason::none;
+  t.next.boosted = false;
+  t.changed = true;
+  return t;
+}
+
 item_transition settle(const item_state& s, outcome o, bool permanent_failure, std::int64_t now_ms,
                        std::int64_t retry_delay_ms) {
   item_transition t{s, false, false};

@@ -22,11 +22,12 @@ std::optional<E> value_of(const std::array<std::pair<E, std::string_view>, N>& t
 constexpr std::array<std::pair<call_status, std::string_view>, 5> call_status_names{{
     {call_status::dialing, "dialing"}, {call_status::ringing, "ringing"}, {call_status::answered, "answered"},
     {call_status::bridged, "bridged"}, {call_status::ended, "ended"}}};
-constexpr std::array<std::pair<outcome, std::string_view>, 11> outcome_names{{
+constexpr std::array<std::pair<outcome, std::string_view>, 12> outcome_names{{
     {outcome::none, ""}, {outcome::connected, "connected"}, {outcome::no_answer, "no_answer"},
     {outcome::busy, "busy"}, {outcome::rejected, "rejected"}, {outcome::invalid_number, "invalid_number"},
     {outcome::dropped_agent_busy, "dropped_agent_busy"}, {outcome::machine, "machine"},
-    {outcome::abandoned, "abandoned"}, {outcome::failed, "failed"}, {outcome::cancelled, "cancelled"}}};
+    {outcome::abandoned, "abandoned"}, {outcome::failed, "failed"}, {outcome::cancelled, "cancelled"},
+    {outcome::dnc, "dnc"}}};
 constexpr std::array<std::pair<item_status, std::string_view>, 5> item_status_names{{
     {item_status::pending, "pending"}, {item_status::calling, "calling"}, {item_status::completed, "completed"},
     {item_status::failed, "failed"}, {item_status::cancelled, "cancelled"}}};

@@ -35,6 +35,7 @@ result<store::call_record> engine::update_call(const std::string& call_id, const
   effects fx;
   auto tx = db_.begin();
   db_.update_call(*call);
+  m.list_if_do_not_call(*call);
   m.emit(fx, "call.updated", call->session_id, call_notes_event_data(*call));
   tx.commit();
   // The notes themselves stay out of the log: they may hold personal data.

@@ -98,6 +98,7 @@ void engine::impl::pump_once(const std::string& session_id) {
       if (free_number == s->selected_numbers.end()) break;
       auto item = db_.next_dialable(session_id, now_ms());
       if (!item) break;
+      if (refuse_if_listed(*s, *item)) continue;  // do-not-call: failed, never dialed; look again
       if (hold_if_blocked(*s, *item)) continue;  // it waits with a later next_attempt_at: look again
       if (!take_dial_slot()) break;
       place_customer_dial(*s, *item, *free_number);

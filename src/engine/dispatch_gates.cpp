@@ -12,6 +12,7 @@ std::optional<engine::impl::dispatch_hold> engine::impl::dispatch_hold_for(const
   // Gates, in order (each returns the hold it imposes): calling hours, then the per-number daily cap.
   if (auto until = calling_hours_hold_until(cfg_, item, now_ms()))
     return dispatch_hold{domain::hold_reason::calling_hours, *until};
+  if (auto h = daily_cap_hold(item)) return h;
   return std::nullopt;
 }
 

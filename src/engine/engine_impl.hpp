@@ -108,6 +108,16 @@ struct engine::impl {
   // When dispatch_hold_for holds `item`, makes it wait (committed, queue.updated) and returns true.
   bool hold_if_blocked(const store::session_record& s, store::queue_item_record& item);
 
+  // dnc.cpp: the do-not-call gate. refuse_if_listed: when item's number is listed, the item fails
+  // with outcome dnc (committed, queue.updated) and true is returned; it is never dialed.
+  // mark_if_listed: the same for an item about to be inserted (inside the caller's transaction).
+  // list_if_do_not_call: a call given the do_not_call disposition lists its customer's number.
+  bool refuse_if_listed(const store::session_record& s, store::queue_item_record& item);
+  void mark_if_listed(store::queue_item_record& item);
+  void list_if_do_not_call(const store::call_record& call);
+  // daily_cap.cpp: the max_calls_per_number_24h gate of dispatch_hold_for.
+  std::optional<dispatch_hold> daily_cap_hold(const store::queue_item_record& item);
+
   // sessions.cpp: inside an open transaction; validates every phone first (all or nothing)
   result<add_contacts_result> insert_contacts(const store::session_record& s, const std::vector<contact>& contacts,
                                               const std::string& field_prefix);

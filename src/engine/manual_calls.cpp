@@ -30,6 +30,7 @@ result<store::call_record> engine::place_manual_call(const manual_call_request& 
     return invalid("from", "must be one of the configured numbers (GET /api/numbers)");
   auto to = normalise_phone_field(req.to, "to", cfg_);
   if (!to) return to.err();
+  if (db_.is_dnc(to.value())) return error{errc::conflict, "is on the do-not-call list", "to"};
   for (const auto& s : db_.active_sessions())
     if (s.agent_id == req.agent_id) return conflict("agent " + req.agent_id + " has an active session " + s.id);
   auto agent = db_.get_agent(req.agent_id);

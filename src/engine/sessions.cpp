@@ -96,6 +96,7 @@ result<add_contacts_result> engine::impl::insert_contacts(const store::session_r
     q.phone = c.phone;
     q.timezone = c.timezone;
     q.state.max_attempts = s.max_attempts;
+    mark_if_listed(q);  // a listed number is stored failed (outcome dnc) at once
     db_.insert_item(q);
     out.items.push_back(q);
     out.added += 1;

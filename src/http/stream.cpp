@@ -35,6 +35,7 @@ void stream_channel::end(stream_end why) {
   auto ended = std::move(on_end_);
   on_end_ = nullptr;
   auto activity = on_activity_;
+  on_drained_ = nullptr;
   if (ended) ended(why);
   if (activity) activity();
 }
@@ -42,6 +43,7 @@ void stream_channel::end(stream_end why) {
 std::string stream_channel::take() {
   std::string out;
   out.swap(queued_);
+  if (!out.empty() && on_drained_) on_drained_();
   return out;
 }
 

@@ -251,3 +251,51 @@ std::vector<outcome_count> store::count_calls_by_outcome() {
 }
 
 }  // namespace dialer::store
+
+namespace dialer::store {
+using namespace detail;
+
+namespace {
+// A dial that reached a person's phone line: customer and manual attempts whose dial was sent (a
+// manual call's customer gets its command_id only once the agent answered).
+#define DIALS_TO_NUMBER "kind IN ('customer','manual') AND command_id <> '' AND to_number = ?1 AND started_at > ?2"
+}  // namespace
+
+std::int64_t store::count_dials_since(std::string_view phone, std::int64_t since_ms) {
+  auto st = prepare("SELECT COUNT(*) FROM calls WHERE " DIALS_TO_NUMBER);
+  bind_text(*st, 1, phone);
+  st->bind(2, static_cast<std::int64_t>(since_ms));
+  return st->executeStep() ? st->getColumn(0).getInt64() : 0;
+}
+
+std::optional<std::int64_t> store::nth_dial_since(std::string_view phone, std::int64_t since_ms, std::int64_t n) {
+  auto st = prepare("SELECT started_at FROM calls WHERE " DIALS_TO_NUMBER " ORDER BY started_at LIMIT 1 OFFSET ?3");
+  bind_text(*st, 1, phone);
+  st->bind(2, static_cast<std::int64_t>(since_ms));
+  st->bind(3, static_cast<std::int64_t>(n));
+  if (!st->executeStep()) return std::nullopt;
+  return st->getColumn(0).getInt64();
+}
+
+call_page store::calls_in_range(const call_range& range, int limit) {
+  // Keyset paging on the calls_recent index (started_at, then rowid): each page is one short query.
+  auto st = prepare("SELECT " CALL_COLUMNS ", rowid FROM calls "
+                    "WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2) "
+                    "AND started_at >= ?3 AND (started_at > ?3 OR rowid > ?4) "
+                    "ORDER BY started_at, rowid LIMIT ?5");
+  bind_opt(*st, 1, range.from_ms);
+  bind_opt(*st, 2, range.to_ms);
+  st->bind(3, static_cast<std::int64_t>(range.after.started_at_ms));
+  st->bind(4, static_cast<std::int64_t>(range.after.row));
+  st->bind(5, limit);
+  call_page page;
+  call_cursor last;
+  while (st->executeStep()) {
+    page.calls.push_back(read_call(*st));
+    last = {page.calls.back().started_at_ms, st->getColumn(st->getColumnCount() - 1).getInt64()};
+  }
+  if (static_cast<int>(page.calls.size()) == limit) page.next = last;
+  return page;
+}
+
+}  // namespace dialer::store

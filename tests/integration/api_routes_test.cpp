@@ -378,6 +378,10 @@ TEST_CASE("a walk through every documented operation gets documented statuses an
   walk(verb::patch, "/api/power-dialer/sessions/" + id, R"({"action": "stop"})");
   walk(verb::delete_, "/api/power-dialer/sessions/" + id);  // 204
   walk(verb::get, "/api/power-dialer/sessions/" + id + "/queue");  // 404 once deleted
+  walk(verb::post, "/api/dnc", R"({"phones": ["+15550609003"]})");
+  walk(verb::get, "/api/dnc?limit=5");
+  walk(verb::delete_, "/api/dnc", R"({"phones": ["+15550609003"]})");
+  walk(verb::get, "/api/calls/export?from=2026-01-01T00:00:00Z");
   // The manual dial comes from another branch: walked (with a body it must refuse) once documented.
   const auto ops = test::api_document().operations();
   if (std::count(ops.begin(), ops.end(), std::pair<std::string, std::string>("POST", "/api/calls")))

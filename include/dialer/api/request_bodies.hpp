@@ -29,5 +29,7 @@ engine::result<engine::call_patch> parse_call_patch(std::string_view body);
 engine::result<bool> parse_agent_patch(std::string_view body);
 // POST /api/calls: agentId, from and to required strings; contactId and name optional.
 engine::result<engine::manual_call_request> parse_manual_call(std::string_view body);
+// POST/DELETE /api/dnc: {phones: [string, ...]}, 1 to 100000 strings (each checked by the engine).
+engine::result<std::vector<std::string>> parse_phone_list(std::string_view body);
 
 }  // namespace dialer::api

@@ -7,6 +7,7 @@
 // | cancelled                         | pending again; the attempt is given back                  |
 // | dropped_agent_busy                | pending at the head of the queue (boosted), if attempts remain, else failed |
 // | anything else                     | pending after retry_delay, if attempts remain, else failed |
+// A pending item whose number is on the do-not-call list is refused (`refuse_dnc`): failed, outcome dnc.
 // Terminal items (completed, failed, cancelled) never change again; settling one that is not `calling`
 // is ignored (a late duplicate).
 #pragma once
@@ -46,6 +47,10 @@ item_transition dispatch(const item_state& s, std::int64_t now_ms);
 // A pending item may not be dialed before `until_ms` for `reason` (calling hours, daily cap): it keeps
 // its place and attempts. Unchanged unless pending.
 item_transition hold(const item_state& s, hold_reason reason, std::int64_t until_ms);
+
+// The number is on the do-not-call list: a pending item is refused, never dialed: failed with
+// last_outcome dnc, no attempt used, no wait left. Unchanged unless pending.
+item_transition refuse_dnc(const item_state& s);
 
 // Settles the attempt that just ended with `o` (see the table above).
 item_transition settle(const item_state& s, outcome o, bool permanent_failure, std::int64_t now_ms,

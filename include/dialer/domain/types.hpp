@@ -28,6 +28,7 @@ enum class outcome {
   abandoned,           // a person answered and hung up before being connected
   failed,              // dial refused or transport failure, or an unknown hangup cause
   cancelled,           // hung up by pause/stop/remove: does not use up an attempt
+  dnc,                 // the number is on the do-not-call list: refused, never dialed (item only)
 };
 
 // Why a pending item waits although its turn has come (SPEC §10); shown as blockedReason.

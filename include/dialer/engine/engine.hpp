@@ -76,6 +76,12 @@ struct manual_call_request {
   std::string name;        // optional
 };
 
+// What a bulk change of the do-not-call list did.
+struct dnc_change {
+  int changed = 0;    // numbers newly listed (add) or removed (remove)
+  int unchanged = 0;  // numbers listed already (add) or not listed (remove), and repeats in the batch
+};
+
 // How a webhook was handled.
 enum class webhook_outcome {
   applied,    // matched a call and recorded
@@ -125,6 +131,14 @@ class engine {
   // answers). not_found for an unknown agent (field agentId), invalid_input naming from/to, conflict
   // while the agent has an active session, is on another call or is flagged busy.
   result<store::call_record> place_manual_call(const manual_call_request& req);
+
+  // Do-not-call list (dnc.cpp, SPEC §10). Every phone is checked first: the first bad one is a 400
+  // naming `<field>[i]` and nothing is written. A listed number is never dialed from then on (checked
+  // at dispatch): pending items for it fail with outcome dnc when their turn comes.
+  result<dnc_change> add_dnc(const std::vector<std::string>& phones, const std::string& field = "phones");
+  result<dnc_change> remove_dnc(const std::vector<std::string>& phones, const std::string& field = "phones");
+  // `text` as the list stores it (E.164), or a 400 naming `field`: the one place DNC phones are parsed.
+  result<std::string> dnc_phone(const std::string& text, const std::string& field) const;
 
   // Applies one verified, parsed Telnyx webhook. Throws on a database error (nothing committed).
   webhook_outcome handle_webhook(const telnyx::webhook_event& ev);

@@ -45,6 +45,9 @@ class stream_channel {
   // `f` runs once when the stream ends, with the reason (e.g. to forget the client). Replaces any
   // earlier callback; nullptr clears it.
   void on_end(std::function<void(stream_end)> f) { on_end_ = std::move(f); }
+  // `f` runs when take() has emptied the queue, so a producer that writes page by page (the CSV
+  // export) can write the next page as the client reads; nullptr clears it.
+  void on_drained(std::function<void()> f) { on_drained_ = std::move(f); }
 
   // Connection side.
   // Takes every queued byte (empty when none).
@@ -60,6 +63,7 @@ class stream_channel {
   stream_end state_ = stream_end::open;
   std::function<void(stream_end)> on_end_;
   std::function<void()> on_activity_;
+  std::function<void()> on_drained_;
 };
 
 }  // namespace dialer::http

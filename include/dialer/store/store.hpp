@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dialer/domain/pacing.hpp"
+#include "dialer/store/compliance_records.hpp"
 #include "dialer/store/crm_outbox.hpp"
 #include "dialer/store/records.hpp"
 
@@ -124,6 +125,24 @@ class store {
   outbox_counts count_outbox();
   // Deletes delivered rows finished before `before_ms`; returns how many. Pending and failed rows stay.
   int prune_outbox(std::int64_t before_ms);
+
+  // Do-not-call list (dnc.cpp) and per-number dial counts (calls.cpp), SPEC §10. Phones are compared as
+  // stored: the API normalises them before they get here.
+  // Adds `phone` at now_ms; false when it was listed already (its first added_at stays).
+  bool add_dnc(std::string_view phone, std::int64_t now_ms);
+  // Removes `phone`; false when it was not listed.
+  bool remove_dnc(std::string_view phone);
+  bool is_dnc(std::string_view phone);
+  // Listed numbers in ascending order, those after `after` only (empty: from the first), at most `limit`.
+  std::vector<dnc_entry> list_dnc(std::string_view after, int limit);
+  std::optional<dnc_entry> get_dnc(std::string_view phone);
+  // Dials to `phone` (customer and manual attempts whose dial was sent, any session) started after
+  // since_ms; and the start of the n-th oldest of them (0: the oldest), nullopt when there are fewer.
+  std::int64_t count_dials_since(std::string_view phone, std::int64_t since_ms);
+  std::optional<std::int64_t> nth_dial_since(std::string_view phone, std::int64_t since_ms, std::int64_t n);
+  // Up to `limit` calls of every kind in dial order from `range` (GET /api/calls/export reads them page
+  // by page, so no statement or snapshot stays open between pages).
+  call_page calls_in_range(const call_range& range, int limit);
 
   // Statistics recounted from the calls table (tests and audits compare them to the counters).
   session_stats recount_stats(std::string_view session_id);

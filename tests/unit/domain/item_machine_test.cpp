@@ -30,7 +30,7 @@ item_state calling_item(int attempts = 1, int max_attempts = 3) {
 const std::vector<outcome> every_outcome{outcome::none,     outcome::connected,          outcome::no_answer,
                                          outcome::busy,     outcome::rejected,           outcome::invalid_number,
                                          outcome::dropped_agent_busy, outcome::machine,  outcome::abandoned,
-                                         outcome::failed,   outcome::cancelled};
+                                         outcome::failed,   outcome::cancelled,          outcome::dnc};
 
 // Outcomes retried at normal priority after the retry delay.
 const std::vector<outcome> retried_outcomes{outcome::no_answer, outcome::busy,      outcome::rejected,
@@ -351,4 +351,35 @@ TEST_CASE("a held item waits with its reason, keeps its attempts, and dispatch c
   CHECK(later.next.attempts == 1);
 
   CHECK_FALSE(hold(calling_item(), hold_reason::daily_cap, now + delay).changed);
+}
+
+TEST_CASE("a pending item on the do-not-call list is refused: failed with outcome dnc, never dispatched") {
+  auto s = pending_item();
+  s.attempts = 1;
+  s.was_contacted = true;
+  s.boosted = true;
+  auto held = hold(s, hold_reason::daily_cap, now + delay).next;
+  auto t = refuse_dnc(held);
+  REQUIRE(t.changed);
+  CHECK(t.next.status == item_status::failed);
+  CHECK(t.next.last_outcome == outcome::dnc);
+  CHECK(t.next.attempts == 1);  // no attempt used
+  CHECK_FALSE(t.next.boosted);
+  CHECK_FALSE(t.next.next_attempt_at_ms.has_value());
+  CHECK(t.next.blocked == hold_reason::none);
+  CHECK(is_terminal(t.next.status));
+  CHECK_FALSE(is_dialable(t.next, now + 2 * delay));
+  CHECK_FALSE(dispatch(t.next, now + 2 * delay).changed);
+}
+
+TEST_CASE("refusing for do-not-call leaves calling and terminal items as they are") {
+  for (auto st : {item_status::calling, item_status::completed, item_status::failed, item_status::cancelled}) {
+    CAPTURE(st);
+    auto s = calling_item();
+    s.status = st;
+    auto t = refuse_dnc(s);
+    CHECK_FALSE(t.changed);
+    CHECK(t.next.status == st);
+    CHECK(t.next.last_outcome == s.last_outcome);
+  }
 }

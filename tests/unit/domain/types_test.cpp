@@ -49,7 +49,8 @@ TEST_CASE("every outcome has the wire name of the SPEC outcome table and parses 
                              {outcome::machine, "machine"},
                              {outcome::abandoned, "abandoned"},
                              {outcome::failed, "failed"},
-                             {outcome::cancelled, "cancelled"}},
+                             {outcome::cancelled, "cancelled"},
+                             {outcome::dnc, "dnc"}},
                             outcome_from);
 }
 
@@ -117,7 +118,8 @@ TEST_CASE("no_answer busy rejected invalid_number and failed count as no answer,
       {outcome::none, false},           {outcome::connected, false},        {outcome::no_answer, true},
       {outcome::busy, true},            {outcome::rejected, true},          {outcome::invalid_number, true},
       {outcome::dropped_agent_busy, false}, {outcome::machine, false},      {outcome::abandoned, false},
-      {outcome::failed, true},          {outcome::cancelled, false}};
+      {outcome::failed, true},          {outcome::cancelled, false},
+      {outcome::dnc, false}};
   for (const auto& [o, counts] : table) {
     CAPTURE(o);
     CHECK(counts_as_no_answer(o) == counts);
