@@ -17,6 +17,8 @@
 #include "dialer/api/csv.hpp"
 #include "dialer/api/errors.hpp"
 #include "dialer/api/query_params.hpp"
+#include <map>
+
 #include "dialer/common/log.hpp"
 #include "dialer/common/time_format.hpp"
 #include "dialer/http/stream.hpp"
@@ -32,9 +34,18 @@ std::string iso_or_empty(const std::optional<std::int64_t>& ms) {
   return ms ? format_iso8601(from_unix_ms(*ms)) : std::string();
 }
 
-std::string csv_page(const std::vector<store::call_record>& calls) {
+// The rows of one page; each session's campaign is read once per page.
+std::string csv_page(store::store& db, const std::vector<store::call_record>& calls) {
+  std::map<std::string, std::string> campaigns;
   std::string out;
-  for (const auto& c : calls) append_call_csv(out, c);
+  for (const auto& c : calls) {
+    auto it = campaigns.find(c.session_id);
+    if (it == campaigns.end()) {
+      auto s = c.session_id.empty() ? std::nullopt : db.get_session(c.session_id);
+      it = campaigns.emplace(c.session_id, s ? s->campaign_id : std::string()).first;
+    }
+    append_call_csv(out, c, it->second);
+  }
   return out;
 }
 
@@ -55,7 +66,7 @@ awaitable<void> stream_pages(store::store& db, store::call_range range, std::sha
       if (!channel->is_open()) break;
       auto page = db.calls_in_range(range, page_rows);
       rows += static_cast<std::int64_t>(page.calls.size());
-      if (!channel->write(csv_page(page.calls))) break;
+      if (!channel->write(csv_page(db, page.calls))) break;
       if (!page.next) {
         channel->end(http::stream_end::finished);
         break;
@@ -79,18 +90,20 @@ std::string call_csv_header() {
   std::string out;
   append_csv_row(out, {"call_id", "session_id", "queue_item_id", "contact_id", "kind", "direction", "from", "to",
                        "started_at", "answered_at", "bridged_at", "ended_at", "duration_seconds", "talk_seconds",
-                       "outcome", "hangup_cause", "sip_hangup_cause", "amd_result", "disposition", "notes"});
+                       "outcome", "hangup_cause", "sip_hangup_cause", "amd_result", "message_played", "campaign",
+                       "disposition", "notes"});
   return out;
 }
 
-void append_call_csv(std::string& out, const store::call_record& c) {
+void append_call_csv(std::string& out, const store::call_record& c, const std::string& campaign_id) {
   const auto& s = c.state;
   const std::string duration = s.ended_at_ms ? std::to_string((*s.ended_at_ms - c.started_at_ms) / 1000) : "";
   append_csv_row(out, {c.id, c.session_id, c.queue_item_id, c.contact_id, domain::to_string(c.kind), c.direction,
                        c.from, c.to, format_iso8601(from_unix_ms(c.started_at_ms)), iso_or_empty(s.answered_at_ms),
                        iso_or_empty(s.bridged_at_ms), iso_or_empty(s.ended_at_ms), duration,
                        std::to_string(s.talk_ms() / 1000), domain::to_string(s.result), s.hangup_cause,
-                       s.sip_hangup_cause, domain::to_string(s.amd), c.disposition, c.notes});
+                       s.sip_hangup_cause, domain::to_string(s.amd), s.message_played ? "true" : "false", campaign_id,
+                       c.disposition, c.notes});
 }
 
 void add_call_export_routes(http::router& router, engine::engine& eng, const clock& clk) {
@@ -113,7 +126,7 @@ void add_call_export_routes(http::router& router, engine::engine& eng, const clo
                http::stream_options so;
                so.max_buffered = export_buffer_bytes;
                auto channel = std::make_shared<http::stream_channel>(so);
-               channel->write(call_csv_header() + csv_page(first.calls));
+               channel->write(call_csv_header() + csv_page(eng.db(), first.calls));
                if (first.next) {
                  range.after = *first.next;
                  net::co_spawn(co_await net::this_coro::executor, stream_pages(eng.db(), range, channel), net::detached);

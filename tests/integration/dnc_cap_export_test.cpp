@@ -273,7 +273,8 @@ TEST_CASE("the call export streams every attempt as quoted CSV in dial order, an
   CHECK(r.header("content-type").rfind("text/csv", 0) == 0);
   auto csv = read_export(r);
   for (auto column : {"call_id", "session_id", "kind", "from", "to", "started_at", "answered_at", "bridged_at",
-                      "ended_at", "duration_seconds", "talk_seconds", "outcome", "hangup_cause", "notes"})
+                      "ended_at", "duration_seconds", "talk_seconds", "outcome", "hangup_cause", "message_played",
+                      "campaign", "notes"})
     CHECK_MESSAGE(std::count(csv.header.begin(), csv.header.end(), column) == 1, column);
   // Every call row of the database (the agent leg included), each once, in dial order.
   const auto all = db.list_recent_calls(1000);
@@ -294,6 +295,8 @@ TEST_CASE("the call export streams every attempt as quoted CSV in dial order, an
     CHECK(row.at("ended_at") == iso(c.state.ended_at_ms));
     CHECK(row.at("outcome") == std::string(domain::to_string(c.state.result)));
     CHECK(row.at("talk_seconds") == std::to_string(c.state.talk_ms() / 1000));
+    CHECK(row.at("message_played") == (c.state.message_played ? "true" : "false"));
+    CHECK(row.at("campaign") == (c.session_id.empty() ? std::string() : db.get_session(c.session_id)->campaign_id));
     CHECK(row.at("started_at") >= previous_start);
     previous_start = row.at("started_at");
     by_id.erase(it);

@@ -12,8 +12,9 @@ namespace dialer::api {
 
 // The header row of the export, CRLF-terminated.
 std::string call_csv_header();
-// Appends the row of `c` (times ISO 8601 UTC, empty for unknown; seconds as integers) to `out`.
-void append_call_csv(std::string& out, const store::call_record& c);
+// Appends the row of `c` (times ISO 8601 UTC, empty for unknown; seconds as integers; message_played
+// true/false) to `out`. `campaign_id`: the campaign of the call's session, empty without a session.
+void append_call_csv(std::string& out, const store::call_record& c, const std::string& campaign_id = {});
 
 // Adds GET /api/calls/export to `router`: 200 text/csv streamed, the calls whose dial started in
 // [from, to) in dial order (from absent: all history; to absent: up to the request), 400 naming from

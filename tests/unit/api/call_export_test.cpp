@@ -58,12 +58,13 @@ TEST_CASE("a call's export row has its times in ISO 8601 UTC, whole seconds, and
   c.state.bridged_at_ms = c.started_at_ms + 4'500;
   c.state.ended_at_ms = c.started_at_ms + 65'900;
   c.state.hangup_cause = "normal_clearing";
+  c.state.message_played = true;
   c.notes = "said \"call back\"\nafter 5";
   std::string out;
-  api::append_call_csv(out, c);
+  api::append_call_csv(out, c, "spring");
   CHECK(out == "call_1,ses_1,itm_1,\"crm, 7\",customer,outbound,+15550000001,+15550100001,"
                "2027-01-15T08:00:00.000Z,2027-01-15T08:00:04.000Z,2027-01-15T08:00:04.500Z,2027-01-15T08:01:05.900Z,"
-               "65,61,connected,normal_clearing,,,,\"said \"\"call back\"\"\nafter 5\"\r\n");
+               "65,61,connected,normal_clearing,,,true,spring,,\"said \"\"call back\"\"\nafter 5\"\r\n");
 
   store::call_record ringing;
   ringing.id = "call_2";
@@ -73,7 +74,7 @@ TEST_CASE("a call's export row has its times in ISO 8601 UTC, whole seconds, and
   ringing.started_at_ms = 1'800'000'000'000;
   std::string live;
   api::append_call_csv(live, ringing);
-  CHECK(live == "call_2,,,,manual,outbound,+15550000001,+15550100002,2027-01-15T08:00:00.000Z,,,,,0,,,,,,\r\n");
+  CHECK(live == "call_2,,,,manual,outbound,+15550000001,+15550100002,2027-01-15T08:00:00.000Z,,,,,0,,,,,false,,,\r\n");
 }
 
 TEST_CASE("the export's header row names every column once, in the order of the rows") {
