@@ -18,12 +18,19 @@ engine::create_session_request session_with(std::vector<engine::contact> contact
 
 TEST_CASE("a bulk add to the do-not-call list with one bad phone names it and lists nothing") {
   test::engine_fixture f;
-  auto r = f.eng.add_dnc({"+15550100001", "312-555-0100", "+15550100003"});
+  auto r = f.eng.add_dnc({"+15550100001", "555-01", "+15550100003"});  // too short to be a number
   REQUIRE_FALSE(r);
   CHECK(r.err().code == engine::errc::invalid_input);
   CHECK(r.err().field == "phones[1]");
   CHECK_FALSE(f.db.is_dnc("+15550100001"));
   CHECK(f.db.list_dnc("", 10).empty());
+}
+
+TEST_CASE("a national number on the do-not-call list is stored in E.164, so a dial to it is refused") {
+  test::engine_fixture f;
+  auto r = f.eng.add_dnc({"(312) 555-0100"});
+  REQUIRE(r);
+  CHECK(f.db.is_dnc("+13125550100"));
 }
 
 TEST_CASE("a bulk add counts new and already listed numbers, a bulk remove the removed and the unlisted") {
