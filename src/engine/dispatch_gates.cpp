@@ -16,20 +16,24 @@ std::optional<engine::impl::dispatch_hold> engine::impl::dispatch_hold_for(const
   return std::nullopt;
 }
 
+void engine::impl::commit_item(const store::queue_item_record& item) {
+  effects fx;
+  auto tx = db_.begin();
+  save_item(item, fx);
+  tx.commit();
+  run(std::move(fx));
+}
+
 bool engine::impl::hold_if_blocked(const store::session_record& s, store::queue_item_record& item) {
   auto hold = dispatch_hold_for(s, item);
   if (!hold || hold->until_ms <= now_ms()) return false;  // a hold in the past would loop: dial instead
   auto t = domain::hold(item.state, hold->reason, hold->until_ms);
   if (!t.changed) return false;
   item.state = t.next;
-  effects fx;
-  auto tx = db_.begin();
-  save_item(item, fx);
-  tx.commit();
+  commit_item(item);
   log::info("engine", "item held", {{"session", s.id}, {"item", item.id},
                                     {"reason", std::string(domain::to_string(hold->reason))},
                                     {"until_ms", std::to_string(hold->until_ms)}});
-  run(std::move(fx));
   return true;
 }
 

@@ -60,12 +60,8 @@ bool engine::impl::refuse_if_listed(const store::session_record& s, store::queue
   auto t = domain::refuse_dnc(item.state);
   if (!t.changed) return false;
   item.state = t.next;
-  effects fx;
-  auto tx = db_.begin();
-  save_item(item, fx);
-  tx.commit();
+  commit_item(item);
   log::info("engine", "item refused: number on the do-not-call list", {{"session", s.id}, {"item", item.id}});
-  run(std::move(fx));
   return true;
 }
 

@@ -107,6 +107,8 @@ struct engine::impl {
   std::optional<dispatch_hold> dispatch_hold_for(const store::session_record& s, const store::queue_item_record& item);
   // When dispatch_hold_for holds `item`, makes it wait (committed, queue.updated) and returns true.
   bool hold_if_blocked(const store::session_record& s, store::queue_item_record& item);
+  // Writes `item` in its own transaction (+ queue.updated) and runs the effects.
+  void commit_item(const store::queue_item_record& item);
 
   // dnc.cpp: the do-not-call gate. refuse_if_listed: when item's number is listed, the item fails
   // with outcome dnc (committed, queue.updated) and true is returned; it is never dialed.

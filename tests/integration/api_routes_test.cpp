@@ -21,20 +21,10 @@ namespace {
 constexpr const char* ringing_scenario = R"({"outcomes": {"no_answer": 1, "answer": 0, "busy": 0, "invalid": 0},
                                              "agent": {"answer_after_s": 1}})";
 
-// A request through the API whose reply must match the document.
 test::reply call(stack& s, verb method, const std::string& target, const std::string& body = {}) {
-  auto r = s.api(method, target, body);
-  auto problems = test::contract_problems(method, target, r);
-  CHECK_MESSAGE(problems.empty(), std::string(http::bhttp::to_string(method)) << " " << target << " -> " << r.status
-                                                                               << ": " << test::joined(problems));
-  return r;
+  return test::checked_call(s, method, target, body);
 }
-
-std::string field_of(const test::reply& r) {
-  auto doc = r.json();
-  if (!doc.IsObject() || !doc.HasMember("error") || !doc["error"].HasMember("field")) return {};
-  return doc["error"]["field"].GetString();
-}
+std::string field_of(const test::reply& r) { return test::error_field(r); }
 
 std::string create(stack& s, const std::string& agent, const std::string& contacts, int lines = 1) {
   auto r = call(s, verb::post, "/api/power-dialer/sessions",

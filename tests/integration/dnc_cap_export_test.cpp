@@ -45,18 +45,9 @@ std::string compliance(const std::string& cap) {
 }
 
 test::reply call(stack& s, verb method, const std::string& target, const std::string& body = {}) {
-  auto r = s.api(method, target, body);
-  auto problems = test::contract_problems(method, target, r);
-  CHECK_MESSAGE(problems.empty(), std::string(http::bhttp::to_string(method)) << " " << target << " -> " << r.status
-                                                                               << ": " << test::joined(problems));
-  return r;
+  return test::checked_call(s, method, target, body);
 }
-
-std::string field_of(const test::reply& r) {
-  auto doc = r.json();
-  if (!doc.IsObject() || !doc.HasMember("error") || !doc["error"].HasMember("field")) return {};
-  return doc["error"]["field"].GetString();
-}
+std::string field_of(const test::reply& r) { return test::error_field(r); }
 
 // How many calls the sim saw to `phone`.
 int sim_dials_to(stack& s, const std::string& phone) {

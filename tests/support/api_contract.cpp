@@ -1,6 +1,8 @@
 // Loading the API document and checking replies against it.
 #include "api_contract.hpp"
 
+#include <doctest/doctest.h>
+
 #include <stdexcept>
 
 namespace dialer::test {
@@ -26,6 +28,22 @@ std::string joined(const std::vector<std::string>& problems) {
   std::string out;
   for (const auto& p : problems) out += (out.empty() ? "" : "; ") + p;
   return out;
+}
+
+reply checked_call(stack& s, http::verb method, const std::string& target, const std::string& body) {
+  auto r = s.api(method, target, body);
+  auto problems = contract_problems(method, target, r);
+  CHECK_MESSAGE(problems.empty(), std::string(http::bhttp::to_string(method)) << " " << target << " -> " << r.status
+                                                                               << ": " << joined(problems));
+  return r;
+}
+
+std::string error_field(const reply& r) {
+  auto doc = r.json();
+  if (!doc.IsObject() || !doc.HasMember("error") || !doc["error"].IsObject() || !doc["error"].HasMember("field") ||
+      !doc["error"]["field"].IsString())
+    return {};
+  return doc["error"]["field"].GetString();
 }
 
 }  // namespace dialer::test

@@ -21,4 +21,10 @@ std::vector<std::string> contract_problems(http::verb method, const std::string&
 // One line listing the problems, for CHECK_MESSAGE.
 std::string joined(const std::vector<std::string>& problems);
 
+// A request through the API whose reply must fit the document (a failed CHECK names the problems).
+reply checked_call(stack& s, http::verb method, const std::string& target, const std::string& body = {});
+
+// error.field of an error reply, or empty.
+std::string error_field(const reply& r);
+
 }  // namespace dialer::test
