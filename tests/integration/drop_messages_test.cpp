@@ -221,7 +221,8 @@ TEST_CASE("with an audio_url the drop message is played with playback_start and 
   run_to_completion(s, id);
 
   std::uint64_t drops = 0;
-  for (const auto& c : session_calls(s, id)["calls"].GetArray()) {
+  const auto calls = session_calls(s, id);  // named: views into a temporary Document dangle
+  for (const auto& c : calls["calls"].GetArray()) {
     if (text(c, "outcome") != "dropped_agent_busy") continue;
     ++drops;
     CHECK(c["messagePlayed"].GetBool());
@@ -246,7 +247,8 @@ TEST_CASE("a drop message with no end webhook within timeout_s is cut off by dia
   run_to_completion(s, id);
 
   std::uint64_t drops = 0;
-  for (const auto& c : session_calls(s, id)["calls"].GetArray()) {
+  const auto calls = session_calls(s, id);  // named: views into a temporary Document dangle
+  for (const auto& c : calls["calls"].GetArray()) {
     if (text(c, "outcome") != "dropped_agent_busy") continue;
     ++drops;
     CHECK(c["messagePlayed"].GetBool());
@@ -273,7 +275,8 @@ TEST_CASE("a drop message playing when dialerd is killed is timed out after the 
   run_to_completion(s, id);
 
   std::uint64_t drops = 0;
-  for (const auto& c : session_calls(s, id)["calls"].GetArray()) {
+  const auto calls = session_calls(s, id);  // named: views into a temporary Document dangle
+  for (const auto& c : calls["calls"].GetArray()) {
     if (text(c, "outcome") != "dropped_agent_busy") continue;
     ++drops;
     CHECK(text(c, "messageStatus") == "timeout");
