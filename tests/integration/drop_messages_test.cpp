@@ -74,6 +74,21 @@ void run_to_completion(stack& s, const std::string& id) {
   REQUIRE(test::eventually([&] { return s.sim(verb::get, "/sim/report").json()["live_calls"].GetInt() == 0; }, 30s));
 }
 
+// Every dropped call of the session ended its message with `status` (and was heard, when `heard`);
+// returns how many there were, at least one.
+std::uint64_t check_dropped_calls(stack& s, const std::string& id, const std::string& status, bool heard) {
+  std::uint64_t drops = 0;
+  const auto calls = session_calls(s, id);  // named: views into a temporary Document dangle
+  for (const auto& c : calls["calls"].GetArray()) {
+    if (text(c, "outcome") != "dropped_agent_busy") continue;
+    ++drops;
+    if (heard) CHECK(c["messagePlayed"].GetBool());
+    CHECK(text(c, "messageStatus") == status);
+  }
+  REQUIRE(drops > 0);
+  return drops;
+}
+
 }  // namespace
 
 TEST_CASE("every call dropped for a busy agent hears the drop message within 2 s of call.answered and is hung up when it ends") {
@@ -220,15 +235,7 @@ TEST_CASE("with an audio_url the drop message is played with playback_start and 
   auto id = test::create_and_start(s, "alice", R"(, "concurrentLines": 3, "contacts": )" + test::numbered_contacts("305", 6));
   run_to_completion(s, id);
 
-  std::uint64_t drops = 0;
-  const auto calls = session_calls(s, id);  // named: views into a temporary Document dangle
-  for (const auto& c : calls["calls"].GetArray()) {
-    if (text(c, "outcome") != "dropped_agent_busy") continue;
-    ++drops;
-    CHECK(c["messagePlayed"].GetBool());
-    CHECK(text(c, "messageStatus") == "completed");
-  }
-  REQUIRE(drops > 0);
+  const auto drops = check_dropped_calls(s, id, "completed", true);
   auto report = s.sim(verb::get, "/sim/report").json();
   CHECK(report["messages"]["playback"].GetUint64() == drops);
   CHECK(report["messages"]["speak"].GetUint64() == 0);
@@ -246,15 +253,7 @@ TEST_CASE("a drop message with no end webhook within timeout_s is cut off by dia
   auto id = test::create_and_start(s, "alice", R"(, "concurrentLines": 3, "contacts": )" + test::numbered_contacts("306", 6));
   run_to_completion(s, id);
 
-  std::uint64_t drops = 0;
-  const auto calls = session_calls(s, id);  // named: views into a temporary Document dangle
-  for (const auto& c : calls["calls"].GetArray()) {
-    if (text(c, "outcome") != "dropped_agent_busy") continue;
-    ++drops;
-    CHECK(c["messagePlayed"].GetBool());
-    CHECK(text(c, "messageStatus") == "timeout");
-  }
-  REQUIRE(drops > 0);
+  const auto drops = check_dropped_calls(s, id, "timeout", true);
   auto report = s.sim(verb::get, "/sim/report").json();
   CHECK(report["messages"]["call_hangup"].GetUint64() == drops);  // our hangup cut each message short
   CHECK(report["messages"]["completed"].GetUint64() == 0);
@@ -274,14 +273,7 @@ TEST_CASE("a drop message playing when dialerd is killed is timed out after the 
   s.restart_dialerd();
   run_to_completion(s, id);
 
-  std::uint64_t drops = 0;
-  const auto calls = session_calls(s, id);  // named: views into a temporary Document dangle
-  for (const auto& c : calls["calls"].GetArray()) {
-    if (text(c, "outcome") != "dropped_agent_busy") continue;
-    ++drops;
-    CHECK(text(c, "messageStatus") == "timeout");
-  }
-  REQUIRE(drops > 0);
+  const auto drops = check_dropped_calls(s, id, "timeout", false);
   auto report = s.sim(verb::get, "/sim/report").json();
   CHECK(report["messages"]["completed"].GetUint64() == 0);
   CHECK(report["messages"]["unconnected_person_calls_with_message"].GetUint64() == drops);
