@@ -91,7 +91,7 @@ struct engine::impl {
 
   // pacing.cpp (SPEC §10): campaigns' 30-day abandon tallies and the lines a session dials.
   campaign_cache campaigns_;
-  int effective_lines(const store::session_record& s);  // outside a transaction: may (re)load the tally
+  int effective_lines(const store::session_record& s);  // (re)loads a stale tally only outside a transaction
   // The session's pacing view; inside a transaction (may_load false) an uncached campaign is counted
   // by SQL without caching it, since the open transaction's writes are not committed yet.
   session_pacing pacing_of(const store::session_record& s, bool may_load);

@@ -64,7 +64,11 @@ session_pacing engine::impl::pacing_of(const store::session_record& s, bool may_
   return {t, in.adaptive ? d.lines : in.cap, d.reason};
 }
 
-int engine::impl::effective_lines(const store::session_record& s) { return pacing_of(s, true).effective_lines; }
+// Inside a transaction (a webhook batch pumps its freed lines before committing) the cached tally is
+// used: SQL would count the batch's settled calls, which their after-commit deltas count again.
+int engine::impl::effective_lines(const store::session_record& s) {
+  return pacing_of(s, !db_.in_transaction()).effective_lines;
+}
 
 void engine::impl::count_settled_call(const store::session_record& s, const store::call_record& call, effects& fx) {
   if (call.kind != domain::call_kind::customer || call.call_control_id.empty()) return;  // never placed

@@ -1,8 +1,8 @@
 // Group commit of webhooks. Verification and parsing happen per request; the engine work of every
 // webhook that arrived while the engine was busy runs as one batch: one transaction, each webhook in
 // its own savepoint (a webhook that fails is undone alone), one commit (one fsync with
-// synchronous=FULL) for the burst. Replies, Telnyx commands and live events wait for that commit, and
-// the dials the burst's freed lines ask for are committed together in a second batch.
+// synchronous=FULL) for the burst, the dials of the lines it freed included. Replies, Telnyx commands
+// and live events wait for that commit.
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -47,6 +47,7 @@ void engine::impl::flush_webhooks() {
   std::vector<std::exception_ptr> errors(n);
   std::vector<webhook_outcome> outcomes(n, webhook_outcome::ignored);
   std::vector<effects> deferred;
+  std::set<std::string> pumps;
   try {
     in_batch(
         [&] {
@@ -57,21 +58,22 @@ void engine::impl::flush_webhooks() {
               errors[i] = std::current_exception();  // its savepoint is rolled back; the rest go on
             }
           }
+          // The dials of the lines the burst freed commit with it: one fsync from hangup to next dial.
+          for (auto& fx : deferred) {
+            pumps.merge(fx.pump_sessions);
+            fx.pump_sessions.clear();
+          }
+          for (const auto& id : pumps) pump(id);
         },
         deferred);
   } catch (const std::exception& e) {
     log::error("engine", "webhook batch failed", {{"webhooks", std::to_string(n)}, {"error", e.what()}});
     for (auto& error : errors)
       if (!error) error = std::current_exception();
+    for (const auto& id : pumps) pump_later(id);
   }
 
-  std::set<std::string> pumps;
-  for (auto& fx : deferred) {
-    pumps.merge(fx.pump_sessions);
-    fx.pump_sessions.clear();
-    run(std::move(fx));  // bridges and hangups go out now; the dials follow in one more batch
-  }
-  if (!pumps.empty()) pump_in_batch(pumps);
+  for (auto& fx : deferred) run(std::move(fx));  // bridges, hangups and dials go out now
 
   for (std::size_t i = 0; i < n; ++i) {
     // Posted: each request's coroutine resumes after this function, not inside it.

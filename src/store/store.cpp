@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "sql_util.hpp"
+#include "wal_checkpointer.hpp"
 
 namespace dialer::store {
 extern const char* const schema_sql;  // generated from schema.sql
@@ -113,7 +114,7 @@ store::store(const std::string& path, std::string_view synchronous) {
     // 2 s per blocked write stalled them all (Telnyx retries after 2 s). A write that gives up throws:
     // webhooks and the API answer 503 and are retried.
     db_->setBusyTimeout(200);
-    db_->exec("PRAGMA journal_mode=WAL");
+    const bool wal = db_->execAndGet("PRAGMA journal_mode=WAL").getString() == "wal";
     db_->exec("PRAGMA synchronous=" + std::string(synchronous));
     // Refuse a newer database before touching it: applying our schema could alter its layout.
     if (db_->tableExists("schema_version")) {
@@ -127,6 +128,7 @@ store::store(const std::string& path, std::string_view synchronous) {
     SQLite::Statement v(*db_, "SELECT version FROM schema_version LIMIT 1");
     if (!v.executeStep())
       db_->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(schema_version) + ")");
+    if (wal) checkpointer_ = std::make_unique<wal_checkpointer>(db_->getHandle(), path);
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("cannot open database " + path + ": " + e.what());
   } catch (const std::filesystem::filesystem_error& e) {
@@ -135,6 +137,7 @@ store::store(const std::string& path, std::string_view synchronous) {
 }
 
 store::~store() {
+  checkpointer_.reset();
   statements_.clear();  // finalize statements before the connection closes
 }
 

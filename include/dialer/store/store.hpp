@@ -1,5 +1,5 @@
-// The SQLite store: the only code that knows SQL. One connection, owned by the engine's thread; WAL;
-// prepared statements reused. Writes happen inside a transaction opened with begin(); every method
+// The SQLite store: the only code that knows SQL. One connection, owned by the engine's thread; WAL,
+// checkpointed by a thread of the store's own (wal_checkpointer); prepared statements reused. Writes happen inside a transaction opened with begin(); every method
 // throws SQLite::Exception on a database error (the caller maps it to 503 and nothing is committed).
 #pragma once
 #include <cstdint>
@@ -21,6 +21,9 @@ class Statement;
 }  // namespace SQLite
 
 namespace dialer::store {
+namespace detail {
+class wal_checkpointer;
+}
 
 inline constexpr int schema_version = 1;
 
@@ -170,6 +173,7 @@ class store {
   std::unique_ptr<SQLite::Database> db_;
   int depth_ = 0;  // open transactions (outermost plus savepoints)
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+  std::unique_ptr<detail::wal_checkpointer> checkpointer_;  // destroyed first: it uses db_'s handle
 };
 
 }  // namespace dialer::store
