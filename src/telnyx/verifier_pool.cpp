@@ -9,8 +9,9 @@
 
 namespace dialer::telnyx {
 
-verifier_pool::verifier_pool(std::unique_ptr<signature_verifier> verifier, unsigned threads)
-    : verifier_(std::move(verifier)), workers_(std::max(1u, threads)) {}
+verifier_pool::verifier_pool(std::unique_ptr<signature_verifier> verifier, unsigned threads,
+                             std::chrono::microseconds quiet_gap)
+    : verifier_(std::move(verifier)), workers_(std::max(1u, threads)), quiet_gap_(quiet_gap) {}
 
 verifier_pool::~verifier_pool() {
   workers_.stop();
@@ -18,11 +19,24 @@ verifier_pool::~verifier_pool() {
 }
 
 awaitable<signature_error> verifier_pool::verify(std::string_view signature_b64, std::string_view timestamp,
-                                                 std::string_view body, sys_time now) const {
+                                                 std::string_view body, sys_time now) {
+  const auto started = std::chrono::steady_clock::now();
+  const bool quiet = in_pool_ == 0 && (!last_check_ || started - *last_check_ >= quiet_gap_);
+  last_check_ = started;
+  if (quiet) {
+    ++counts_.inline_checks;
+    co_return verifier_->verify(signature_b64, timestamp, body, now);
+  }
+  ++counts_.pooled_checks;
   const signature_verifier& v = *verifier_;
   auto check = [&v, signature_b64, timestamp, body, now]() -> awaitable<signature_error> {
     co_return v.verify(signature_b64, timestamp, body, now);
   };
+  struct pooled {
+    std::size_t& n;
+    explicit pooled(std::size_t& count) : n(count) { ++n; }
+    ~pooled() { --n; }
+  } counted(in_pool_);
   signature_error verdict = co_await net::co_spawn(workers_.get_executor(), std::move(check), net::use_awaitable);
   co_return verdict;
 }

@@ -1,5 +1,5 @@
-// The verifier pool: signatures are checked on a worker thread and the caller resumes on its own
-// executor's thread with the same verdicts as signature_verifier::verify.
+// The verifier pool: signatures are checked on a worker thread (or inline when a check comes alone)
+// and the caller resumes on its own executor's thread with the same verdicts as signature_verifier::verify.
 #include "dialer/telnyx/verifier_pool.hpp"
 
 #include <doctest/doctest.h>
@@ -16,7 +16,7 @@ using namespace dialer;
 using namespace dialer::telnyx;
 using namespace std::chrono_literals;
 
-TEST_CASE("the verifier pool checks on a worker thread and resumes the caller on its own thread") {
+TEST_CASE("a lone check runs inline, the ones close behind it on a worker, all resuming the caller's thread") {
   auto signer = signature_signer::generate();
   const sys_time now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   const std::string timestamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
@@ -24,7 +24,8 @@ TEST_CASE("the verifier pool checks on a worker thread and resumes the caller on
   const std::string good = signer->sign(timestamp, body);
   const std::string forged = signer->sign(timestamp, body + " ");
 
-  verifier_pool pool(signature_verifier::from_base64(signer->public_key_base64(), 300s), 2);
+  // A quiet gap of an hour: only the first check comes alone.
+  verifier_pool pool(signature_verifier::from_base64(signer->public_key_base64(), 300s), 2, 1h);
   net::io_context io(1);
   std::vector<signature_error> verdicts;
   std::vector<std::thread::id> resumed_on;
@@ -46,6 +47,29 @@ TEST_CASE("the verifier pool checks on a worker thread and resumes the caller on
   CHECK(verdicts[1] == signature_error::invalid_signature);
   CHECK(verdicts[2] == signature_error::missing_header);
   for (auto id : resumed_on) CHECK(id == std::this_thread::get_id());
+  CHECK(pool.checks().inline_checks == 1);
+  CHECK(pool.checks().pooled_checks == 2);
+}
+
+TEST_CASE("with a zero quiet gap every check that finds the pool empty runs inline") {
+  auto signer = signature_signer::generate();
+  const sys_time now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const std::string timestamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  const std::string body = R"({"data":{"event_type":"call.hangup"}})";
+  verifier_pool pool(signature_verifier::from_base64(signer->public_key_base64(), 300s), 1, 0us);
+  net::io_context io(1);
+  std::vector<signature_error> verdicts;
+  net::co_spawn(
+      io,
+      [&]() -> awaitable<void> {
+        for (int i = 0; i < 3; ++i) verdicts.push_back(co_await pool.verify(signer->sign(timestamp, body), timestamp, body, now));
+      },
+      net::detached);
+  io.run_for(10s);
+  REQUIRE(verdicts.size() == 3);
+  for (auto v : verdicts) CHECK(v == signature_error::none);
+  CHECK(pool.checks().inline_checks == 3);
+  CHECK(pool.checks().pooled_checks == 0);
 }
 
 TEST_CASE("the default worker count leaves a core to the engine and stays between 1 and 4") {
