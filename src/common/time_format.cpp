@@ -7,9 +7,27 @@
 
 namespace dialer {
 
+// By hand: date::format goes through an ostringstream, ~35k instructions a call, and every live
+// event and log line formats a time.
 std::string format_iso8601(sys_time t) {
-  auto ms = std::chrono::floor<std::chrono::milliseconds>(t);
-  return date::format("%FT%TZ", ms);
+  const auto ms = std::chrono::floor<std::chrono::milliseconds>(t);
+  const auto day = std::chrono::floor<date::days>(ms);
+  const date::year_month_day ymd(day);
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return date::format("%FT%TZ", ms);
+  const date::hh_mm_ss<std::chrono::milliseconds> hms(ms - day);
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](std::size_t end, long long value, int width) {
+    for (int i = 0; i < width; ++i, value /= 10) out[end - static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
+  put(3, year, 4);
+  put(6, static_cast<unsigned>(ymd.month()), 2);
+  put(9, static_cast<unsigned>(ymd.day()), 2);
+  put(12, hms.hours().count(), 2);
+  put(15, hms.minutes().count(), 2);
+  put(18, hms.seconds().count(), 2);
+  put(22, hms.subseconds().count(), 3);
+  return out;
 }
 
 namespace {

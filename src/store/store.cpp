@@ -21,11 +21,11 @@ std::string savepoint_name(int depth) { return "sp" + std::to_string(depth); }
 
 store::transaction store::begin() {
   if (depth_ == 0) {
-    db_->exec("BEGIN");
+    run_control("BEGIN");
   } else {
     if (sqlite3_get_autocommit(db_->getHandle()) != 0)
       throw std::runtime_error("the transaction was rolled back by the database; nothing more is written in it");
-    db_->exec("SAVEPOINT " + savepoint_name(depth_ + 1));
+    run_control("SAVEPOINT " + savepoint_name(depth_ + 1));
   }
   return transaction(*this, ++depth_);
 }
@@ -43,9 +43,8 @@ store::transaction::~transaction() {
 void store::transaction::commit() {
   if (owner_ == nullptr) throw std::logic_error("commit of a transaction that already ended");
   if (owner_->depth_ != depth_) throw std::logic_error("transactions must end in the reverse order of begin()");
-  auto& db = *owner_->db_;
   try {
-    db.exec(depth_ == 1 ? std::string("COMMIT") : "RELEASE " + savepoint_name(depth_));
+    owner_->run_control(depth_ == 1 ? std::string("COMMIT") : "RELEASE " + savepoint_name(depth_));
   } catch (...) {
     rollback();  // a failed COMMIT (busy, full) can leave the transaction open: end it
     throw;
@@ -139,6 +138,7 @@ store::store(const std::string& path, std::string_view synchronous) {
 store::~store() {
   checkpointer_.reset();
   statements_.clear();  // finalize statements before the connection closes
+  control_statements_.clear();
 }
 
 
@@ -148,6 +148,16 @@ void store::statement_resetter::operator()(SQLite::Statement* st) const {
   } catch (const SQLite::Exception&) {
     // reset() reports the last step's error again; it was already thrown to the caller.
   }
+}
+
+// Prepared once: sqlite3_exec would parse "SAVEPOINT sp2" again for every nested transaction (about
+// 5% of dialerd's instructions per webhook, callgrind).
+void store::run_control(const std::string& sql) {
+  auto it = control_statements_.find(sql);
+  if (it == control_statements_.end())
+    it = control_statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+  statement_handle st(it->second.get());  // reset afterwards, also when exec() throws
+  st->exec();
 }
 
 store::statement_handle store::prepare(const char* sql) {

@@ -173,6 +173,9 @@ class store {
   std::unique_ptr<SQLite::Database> db_;
   int depth_ = 0;  // open transactions (outermost plus savepoints)
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+  // BEGIN, COMMIT, SAVEPOINT spN, RELEASE spN, by text.
+  void run_control(const std::string& sql);
+  std::map<std::string, std::unique_ptr<SQLite::Statement>, std::less<>> control_statements_;
   std::unique_ptr<detail::wal_checkpointer> checkpointer_;  // destroyed first: it uses db_'s handle
 };
 
