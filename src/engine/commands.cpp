@@ -41,7 +41,7 @@ void engine::impl::run(effects fx) {
   for (auto& ev : fx.events) events_.publish(std::move(ev));
   for (auto& cmd : fx.commands) net::co_spawn(ex_, send(std::move(cmd)), net::detached);
   for (auto& [agent_id, until] : fx.wrap_ups) arm_wrap_up(agent_id, until);
-  for (auto& f : fx.after_commit) f();
+  for (const auto& c : fx.settled_counts) apply_settled_count(c);
   for (const auto& session_id : fx.pump_sessions) pump(session_id);
 }
 
@@ -76,19 +76,19 @@ awaitable<void> engine::impl::send(effects::command cmd) {
             continue;
           }
         }
-        guarded("dial reply", [&] { on_dial_reply(c.id, r); });
+        apply_reply_in_batch("dial reply", [this, id = c.id, r] { on_dial_reply(id, r); });
         break;
       }
       break;
     }
     case effects::command::kind::bridge: {
       auto r = co_await telnyx_.bridge(cmd.agent_leg_ccid, c.call_control_id, true, random_uuid());
-      guarded("bridge reply", [&] { on_bridge_reply(c.id, r); });
+      apply_reply_in_batch("bridge reply", [this, id = c.id, r] { on_bridge_reply(id, r); });
       break;
     }
     case effects::command::kind::hangup: {
       auto r = co_await telnyx_.hangup(c.call_control_id, random_uuid());
-      guarded("hangup reply", [&] { on_hangup_reply(c.id, r); });
+      apply_reply_in_batch("hangup reply", [this, id = c.id, r] { on_hangup_reply(id, r); });
       break;
     }
     case effects::command::kind::answer:

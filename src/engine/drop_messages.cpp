@@ -118,7 +118,7 @@ awaitable<void> engine::impl::send_message(effects::command cmd) {
     req.command_id = random_uuid();
     r = co_await telnyx_.speak(c.call_control_id, std::move(req));
   }
-  guarded("message reply", [&] { on_message_reply(c.id, r); });
+  apply_reply_in_batch("message reply", [this, id = c.id, r] { on_message_reply(id, r); });
 }
 
 void engine::impl::on_message_reply(const std::string& call_id, const telnyx::command_result& r) {

@@ -46,7 +46,12 @@ struct effects {
   std::set<std::string> pump_sessions;                          // sessions that may dial more
   std::vector<std::pair<std::string, std::int64_t>> wrap_ups;  // agent id, wrap-up end (ms)
   std::vector<event> events;                                   // published after the commit
-  std::vector<std::function<void()>> after_commit;             // in-memory updates that must follow the commit
+  // A settled customer call, added to its campaign's cached tally after the commit.
+  struct settled_count {
+    std::string campaign_id, session_id;
+    domain::campaign_tally delta;
+  };
+  std::vector<settled_count> settled_counts;
 };
 
 // What the engine keeps in memory for a running or paused session.
@@ -95,8 +100,10 @@ struct engine::impl {
   // The session's pacing view; inside a transaction (may_load false) an uncached campaign is counted
   // by SQL without caching it, since the open transaction's writes are not committed yet.
   session_pacing pacing_of(const store::session_record& s, bool may_load);
-  // Counts a settled customer call in its campaign after `fx` commits; emits compliance.warning then.
+  // Counts a settled customer call in its campaign after `fx` commits (apply_settled_count, from run()).
   void count_settled_call(const store::session_record& s, const store::call_record& call, effects& fx);
+  // Adds it to the cached tally; emits compliance.warning when the rate crosses the warning level.
+  void apply_settled_count(const effects::settled_count& c);
 
   // dispatch_gates.cpp: the compliance checks an item passes at dispatch time (SPEC §10).
   struct dispatch_hold {
@@ -141,6 +148,10 @@ struct engine::impl {
     net::any_completion_handler<void(std::exception_ptr, webhook_outcome)> done;
   };
   std::vector<queued_webhook> webhook_queue_;
+  // Telnyx command replies to apply (on_dial_reply...): they join the next batch, so a reply costs no
+  // commit (no fsync) of its own. Each runs in its own savepoint; a failure is logged, as guarded().
+  std::vector<std::pair<const char*, std::function<void()>>> reply_queue_;
+  void apply_reply_in_batch(const char* what, std::function<void()> work);
   bool webhook_flush_posted_ = false;
   std::vector<effects>* deferred_ = nullptr;  // set while a batch is open: run() holds effects here
   void post_webhook_flush();

@@ -55,6 +55,11 @@ session_pacing engine::impl::pacing_of(const store::session_record& s, bool may_
     t = loaded(db_, campaigns_, s.campaign_id, now_ms(), target_of(cfg_)).tally;
   } else if (auto it = campaigns_.find(s.campaign_id); it != campaigns_.end()) {
     t = it->second.tally;
+    // Calls settled earlier in the open batch: committed with it, counted in the cache only after.
+    if (deferred_ != nullptr)
+      for (const auto& fx : *deferred_)
+        for (const auto& c : fx.settled_counts)
+          if (c.campaign_id == s.campaign_id) t += c.delta;
   } else {
     t = db_.campaign_tally(s.campaign_id, now_ms() - abandon_window_ms);  // shown, not cached
   }
@@ -77,24 +82,25 @@ void engine::impl::count_settled_call(const store::session_record& s, const stor
   delta.human_answers = call.state.person_answered ? 1 : 0;
   delta.drops = domain::counts_as_drop(call.state.result, call.state.person_answered, call.state.answered_at_ms,
                                        call.state.ended_at_ms) ? 1 : 0;
-  fx.after_commit.push_back([this, campaign = s.campaign_id, session = s.id, delta] {
-    auto it = campaigns_.find(campaign);
-    if (it == campaigns_.end()) return;  // not counted yet: the first load's SQL includes this call
-    auto& e = it->second;
-    e.tally.dials += delta.dials;
-    e.tally.human_answers += delta.human_answers;
-    e.tally.drops += delta.drops;
-    const auto target = target_of(cfg_);
-    const auto step = domain::next_warning(e.warned, e.tally, target);
-    e.warned = step.warned;
-    if (!step.fire) return;
-    const double rate = domain::abandon_rate_pct(e.tally);
-    log::warn("engine", "campaign abandon rate near the target",
-              {{"campaign", campaign}, {"rate_pct", std::to_string(rate)}, {"target_pct", std::to_string(*target)}});
-    effects warning;  // compliance.warning is not a CRM push type: emit writes nothing here
-    emit(warning, event_types::compliance_warning, session, compliance_warning_json(campaign, session, e.tally, *target));
-    run(std::move(warning));
-  });
+  fx.settled_counts.push_back({s.campaign_id, s.id, delta});
+}
+
+void engine::impl::apply_settled_count(const effects::settled_count& c) {
+  auto it = campaigns_.find(c.campaign_id);
+  if (it == campaigns_.end()) return;  // not counted yet: the first load's SQL includes this call
+  auto& e = it->second;
+  e.tally += c.delta;
+  const auto target = target_of(cfg_);
+  const auto step = domain::next_warning(e.warned, e.tally, target);
+  e.warned = step.warned;
+  if (!step.fire) return;
+  const double rate = domain::abandon_rate_pct(e.tally);
+  log::warn("engine", "campaign abandon rate near the target",
+            {{"campaign", c.campaign_id}, {"rate_pct", std::to_string(rate)}, {"target_pct", std::to_string(*target)}});
+  effects warning;  // compliance.warning is not a CRM push type: emit writes nothing here
+  emit(warning, event_types::compliance_warning, c.session_id,
+       compliance_warning_json(c.campaign_id, c.session_id, e.tally, *target));
+  run(std::move(warning));
 }
 
 session_pacing engine::pacing(const store::session_record& s) { return impl_->pacing_of(s, true); }

@@ -1,13 +1,14 @@
 // Group commit of webhooks. Verification and parsing happen per request; the engine work of every
 // webhook that arrived while the engine was busy runs as one batch: one transaction, each webhook in
 // its own savepoint (a webhook that fails is undone alone), one commit (one fsync with
-// synchronous=FULL) for the burst, the dials of the lines it freed included. Replies, Telnyx commands
-// and live events wait for that commit.
+// synchronous=FULL) for the burst, the dials of the lines it freed and the Telnyx command replies that
+// came meanwhile included. Replies, Telnyx commands and live events wait for that commit.
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 #include "dialer/common/log.hpp"
 #include "engine_impl.hpp"
@@ -36,6 +37,11 @@ void engine::impl::post_webhook_flush() {
   net::post(ex_, [this] { flush_webhooks(); });
 }
 
+void engine::impl::apply_reply_in_batch(const char* what, std::function<void()> work) {
+  reply_queue_.emplace_back(what, std::move(work));
+  post_webhook_flush();
+}
+
 void engine::impl::flush_webhooks() {
   webhook_flush_posted_ = false;
   const auto n = std::min(webhook_queue_.size(), max_webhook_batch);
@@ -43,6 +49,7 @@ void engine::impl::flush_webhooks() {
                                     std::make_move_iterator(webhook_queue_.begin() + static_cast<std::ptrdiff_t>(n)));
   webhook_queue_.erase(webhook_queue_.begin(), webhook_queue_.begin() + static_cast<std::ptrdiff_t>(n));
   if (!webhook_queue_.empty()) post_webhook_flush();
+  auto replies = std::exchange(reply_queue_, {});
 
   std::vector<std::exception_ptr> errors(n);
   std::vector<webhook_outcome> outcomes(n, webhook_outcome::ignored);
@@ -51,6 +58,7 @@ void engine::impl::flush_webhooks() {
   try {
     in_batch(
         [&] {
+          for (auto& [what, work] : replies) guarded(what, work);
           for (std::size_t i = 0; i < n; ++i) {
             try {
               outcomes[i] = apply_webhook(batch[i].event);

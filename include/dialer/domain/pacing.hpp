@@ -21,6 +21,12 @@ struct campaign_tally {
   std::int64_t human_answers = 0;  // of them, answered by a person (AMD machines excluded)
   std::int64_t drops = 0;          // of them, abandoned in the legal sense (counts_as_drop)
   bool operator==(const campaign_tally&) const = default;
+  campaign_tally& operator+=(const campaign_tally& more) {
+    dials += more.dials;
+    human_answers += more.human_answers;
+    drops += more.drops;
+    return *this;
+  }
 };
 
 // True when an ended attempt is a drop: a person answered and no agent took the call. Either the
