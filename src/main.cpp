@@ -22,7 +22,22 @@
 #include "dialer/telnyx/signature.hpp"
 
 namespace {
+
 using namespace dialer;
+
+// Ends the loop once no connection is open (but not before `not_before`), or at `deadline`.
+void stop_when_drained(net::io_context& io, const http::server& server, std::shared_ptr<net::steady_timer> timer,
+                       std::chrono::steady_clock::time_point not_before, std::chrono::steady_clock::time_point deadline) {
+  const auto now = std::chrono::steady_clock::now();
+  if ((now >= not_before && server.open_connections() == 0) || now >= deadline) {
+    io.stop();
+    return;
+  }
+  timer->expires_after(std::chrono::milliseconds(50));
+  timer->async_wait([&io, &server, timer, not_before, deadline](boost::system::error_code) {
+    stop_when_drained(io, server, timer, not_before, deadline);
+  });
+}
 
 int usage() {
   std::fprintf(stderr,
@@ -94,9 +109,11 @@ int serve(const config::config& cfg) {
     log::info("main", "stopping", {{"signal", std::to_string(sig)}});
     server.stop();  // stop accepting; in-flight requests finish
     eng.shutdown();
-    // Anything still pending (in-flight Telnyx commands) gets a moment, then the loop ends.
-    auto grace = std::make_shared<net::steady_timer>(io, std::chrono::seconds(2));
-    grace->async_wait([&io, grace](boost::system::error_code) { io.stop(); });
+    // In-flight Telnyx commands get 2 s; requests still being received or handled get up to 10 s
+    // (a fixed 2 s cut off a half-received webhook on a loaded machine); then the loop ends.
+    const auto now = std::chrono::steady_clock::now();
+    stop_when_drained(io, server, std::make_shared<net::steady_timer>(io), now + std::chrono::seconds(2),
+                      now + std::chrono::seconds(10));
   });
   io.run();
   log::info("main", "stopped");
