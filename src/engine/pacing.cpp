@@ -70,7 +70,7 @@ session_pacing engine::impl::pacing_of(const store::session_record& s, bool may_
 }
 
 // Inside a transaction (a webhook batch pumps its freed lines before committing) the cached tally is
-// used: SQL would count the batch's settled calls, which their after-commit deltas count again.
+// used: SQL would count the batch's settled calls, which their settled_counts add again after the commit.
 int engine::impl::effective_lines(const store::session_record& s) {
   return pacing_of(s, !db_.in_transaction()).effective_lines;
 }
