@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "dialer/common/json.hpp"
 #include "dialer/common/log.hpp"
@@ -34,8 +35,9 @@ std::string engine::impl::make_client_state(const store::call_record& c, int att
 
 // At most dials_per_second dials in any window of one second (for a rate under 1/s: one dial per
 // 1/rate seconds). A burst up to the rate is decided, and committed, at once; the REST client then
-// spaces the sends themselves 1/rate apart.
-bool engine::impl::take_dial_slot() {
+// spaces the sends themselves 1/rate apart. A session refused a slot is pumped again, with the others
+// refused meanwhile, when the window has room.
+bool engine::impl::take_dial_slot(const std::string& session_id) {
   using namespace std::chrono;
   const double rate = cfg_.telnyx.dials_per_second;
   const auto capacity = static_cast<std::size_t>(std::max(1.0, std::floor(rate)));
@@ -46,12 +48,14 @@ bool engine::impl::take_dial_slot() {
     recent_dials_.push_back(now);
     return true;
   }
+  throttled_sessions_.insert(session_id);
   if (!throttle_armed_) {
     throttle_armed_ = true;
     throttle_timer_.expires_at(recent_dials_.front() + window);
     throttle_timer_.async_wait([this](boost::system::error_code ec) {
       throttle_armed_ = false;
-      if (!ec && !stopping_) guarded("pump", [this] { pump_all(); });
+      if (ec || stopping_) return;
+      guarded("pump", [this] { pump_in_batch(std::exchange(throttled_sessions_, {})); });
     });
   }
   return false;
@@ -100,7 +104,7 @@ void engine::impl::pump_once(const std::string& session_id) {
       if (!item) break;
       if (refuse_if_listed(*s, *item)) continue;  // do-not-call: failed, never dialed; look again
       if (hold_if_blocked(*s, *item)) continue;  // it waits with a later next_attempt_at: look again
-      if (!take_dial_slot()) break;
+      if (!take_dial_slot(session_id)) break;
       place_customer_dial(*s, *item, *free_number);
     }
   }

@@ -74,6 +74,7 @@ struct engine::impl {
   std::map<std::string, std::unique_ptr<net::steady_timer>> wrap_up_timers_;
   net::steady_timer throttle_timer_;
   bool throttle_armed_ = false;
+  std::set<std::string> throttled_sessions_;  // refused a dial slot: pumped again when the window has room
   std::deque<std::chrono::steady_clock::time_point> recent_dials_;  // dials taken in the last pacing window
   bool stopping_ = false;
   event_bus events_;
@@ -87,7 +88,7 @@ struct engine::impl {
   void pump_once(const std::string& session_id);  // throws on a database error
   void pump_later(const std::string& session_id);  // pump again in 1 s (after a database error)
   void pump_all();  // every running session, in one batch
-  bool take_dial_slot();
+  bool take_dial_slot(const std::string& session_id);  // false: wait (the session is pumped again later)
   void place_customer_dial(store::session_record& s, store::queue_item_record& item, const std::string& from);
   void place_agent_dial(store::session_record& s, effects& fx);
   void check_completion(store::session_record& s, effects& fx);

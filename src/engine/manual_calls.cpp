@@ -31,8 +31,8 @@ result<store::call_record> engine::place_manual_call(const manual_call_request& 
   auto to = normalise_phone_field(req.to, "to", cfg_);
   if (!to) return to.err();
   if (db_.is_dnc(to.value())) return error{errc::conflict, "is on the do-not-call list", "to"};
-  for (const auto& s : db_.active_sessions())
-    if (s.agent_id == req.agent_id) return conflict("agent " + req.agent_id + " has an active session " + s.id);
+  if (auto s = db_.active_session_of_agent(req.agent_id))
+    return conflict("agent " + req.agent_id + " has an active session " + s->id);
   auto agent = db_.get_agent(req.agent_id);
   if (agent.state != domain::agent_state::offline || !agent.leg_call_id.empty())
     return conflict("agent " + req.agent_id + " is already on a call");

@@ -109,8 +109,8 @@ result<store::session_record> engine::start_session(const std::string& id) {
   auto s = db_.get_session(id);
   if (!s) return not_found("session");
   if (s->status != session_status::created) return conflict("session is " + std::string(domain::to_string(s->status)));
-  for (const auto& other : db_.active_sessions())
-    if (other.agent_id == s->agent_id) return conflict("agent " + s->agent_id + " already has an active session " + other.id);
+  if (auto other = db_.active_session_of_agent(s->agent_id))
+    return conflict("agent " + s->agent_id + " already has an active session " + other->id);
   if (auto agent = db_.get_agent(s->agent_id); agent.session_id.empty() && !agent.leg_call_id.empty())
     return conflict("agent " + s->agent_id + " is on a manual call");
   effects fx;

@@ -135,6 +135,15 @@ std::vector<session_record> store::active_sessions() {
   return out;
 }
 
+std::optional<session_record> store::active_session_of_agent(std::string_view agent_id) {
+  static const std::string sql = std::string("SELECT ") + session_columns +
+                                 " FROM sessions WHERE agent_id = ? AND status IN ('running','paused') LIMIT 1";
+  auto st = prepare(sql.c_str());
+  bind_text(*st, 1, agent_id);
+  if (!st->executeStep()) return std::nullopt;
+  return read_session(*st);
+}
+
 void store::delete_session(std::string_view id) {
   auto calls = prepare("DELETE FROM calls WHERE session_id = ?");
   bind_text(*calls, 1, id);

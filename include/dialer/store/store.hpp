@@ -68,6 +68,7 @@ class store {
   std::optional<session_record> get_session(std::string_view id);
   std::vector<session_record> list_sessions(const session_filter& f);
   std::vector<session_record> active_sessions();  // running or paused
+  std::optional<session_record> active_session_of_agent(std::string_view agent_id);  // running or paused
   void delete_session(std::string_view id);        // with its queue items and calls
 
   // Queue items.

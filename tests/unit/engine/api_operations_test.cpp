@@ -170,3 +170,26 @@ TEST_CASE("the busy flag is kept per configured agent, an unknown agent is not f
   CHECK(!f.db.get_agent("alice").busy);
   CHECK(f.eng.set_agent_busy("mallory", true).err().code == engine::errc::not_found);
 }
+
+TEST_CASE("an agent's second session cannot start while the first is running or paused, another agent's can") {
+  fixture f;
+  REQUIRE(f.eng.start_session(f.session_id));
+  engine::create_session_request req;
+  req.agent_id = "alice";
+  auto second = f.eng.create_session(req);
+  REQUIRE(second);
+  auto refused = f.eng.start_session(second.value().id);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.err().code == engine::errc::conflict);
+  CHECK(refused.err().message.find(f.session_id) != std::string::npos);  // names the session in the way
+  REQUIRE(f.eng.pause_session(f.session_id));
+  CHECK_FALSE(f.eng.start_session(second.value().id));
+  CHECK(f.db.get_session(second.value().id)->status == domain::session_status::created);
+
+  req.agent_id = "bob";
+  auto bobs = f.eng.create_session(req);
+  REQUIRE(bobs);
+  auto started = f.eng.start_session(bobs.value().id);
+  REQUIRE(started);
+  CHECK(started.value().status == domain::session_status::running);
+}

@@ -201,6 +201,23 @@ TEST_CASE("active_sessions returns running and paused sessions only") {
   CHECK(got == std::vector<std::string>{"paused", "running"});
 }
 
+TEST_CASE("active_session_of_agent finds that agent's running or paused session and nothing else") {
+  temp_dir dir;
+  store::store st(dir.db());
+  st.insert_session(make_session("alice-done", 1, session_status::completed, "alice"));
+  st.insert_session(make_session("alice-new", 2, session_status::created, "alice"));
+  st.insert_session(make_session("bob-running", 3, session_status::running, "bob"));
+  st.insert_session(make_session("carol-paused", 4, session_status::paused, "carol"));
+  CHECK_FALSE(st.active_session_of_agent("alice").has_value());
+  CHECK_FALSE(st.active_session_of_agent("nobody").has_value());
+  auto bob = st.active_session_of_agent("bob");
+  REQUIRE(bob.has_value());
+  CHECK(bob->id == "bob-running");
+  auto carol = st.active_session_of_agent("carol");
+  REQUIRE(carol.has_value());
+  CHECK(carol->id == "carol-paused");
+}
+
 TEST_CASE("delete_session removes the session with its queue items and calls, and nothing else") {
   temp_dir dir;
   store::store st(dir.db());
