@@ -53,7 +53,8 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
                  std::unique_ptr<telnyx::signature_verifier> verifier)
     : engine_(eng), cfg_(cfg), clock_(clk), verifier_(verifier ? std::make_unique<telnyx::verifier_pool>(std::move(verifier),
                                                                           telnyx::verifier_pool::default_threads())
-                                : nullptr) {
+                                : nullptr),
+      contacts_(cfg) {
   router_.add(verb::get, "/healthz", [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
     bool ok = engine_.db().healthy();
     co_return http::json_response(req, ok ? status::ok : status::service_unavailable,
@@ -144,7 +145,11 @@ void service::add_session_routes() {
               [this, session_reply](http::request& req, const http::route_params&) -> awaitable<http::response> {
                 auto parsed = parse_create_session(req.body());
                 if (!parsed) co_return error_reply(req, parsed.err());
-                auto r = engine_.create_session(parsed.value());
+                auto& request = parsed.value();
+                std::string field = "contacts";
+                auto contacts = co_await contacts_.check(std::move(request.contacts), std::move(field));
+                if (!contacts) co_return error_reply(req, contacts.err());
+                auto r = engine_.create_session(request, contacts.value());
                 if (!r) co_return error_reply(req, r.err());
                 co_return session_reply(req, r.value(), status::created);
               });
@@ -206,7 +211,10 @@ void service::add_queue_and_call_routes() {
               });
   router_.add(verb::post, "/api/power-dialer/sessions/{id}/queue",
               [this](http::request& req, const http::route_params& p) -> awaitable<http::response> {
-                auto contacts = parse_add_contacts(req.body());
+                auto parsed = parse_add_contacts(req.body());
+                if (!parsed) co_return error_reply(req, parsed.err());
+                std::string field = "contacts";
+                auto contacts = co_await contacts_.check(std::move(parsed.value()), std::move(field));
                 if (!contacts) co_return error_reply(req, contacts.err());
                 auto r = engine_.add_contacts(std::string(p.get("id")), contacts.value());
                 if (!r) co_return error_reply(req, r.err());

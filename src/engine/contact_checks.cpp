@@ -16,7 +16,7 @@ result<std::string> normalise_phone_field(std::string_view text, const std::stri
   return std::move(n.e164);
 }
 
-std::optional<error> normalise_contacts(std::vector<contact>& contacts, const std::string& field_prefix,
+result<checked_contacts> check_contacts(std::vector<contact> contacts, const std::string& field_prefix,
                                         const config::config& cfg) {
   for (std::size_t i = 0; i < contacts.size(); ++i) {
     const std::string path = field_prefix + "[" + std::to_string(i) + "]";
@@ -26,7 +26,9 @@ std::optional<error> normalise_contacts(std::vector<contact>& contacts, const st
     if (!contacts[i].timezone.empty() && !compliance::is_known_time_zone(contacts[i].timezone))
       return error{errc::invalid_input, "must be an IANA time zone such as \"America/New_York\"", path + ".timezone"};
   }
-  return std::nullopt;
+  checked_contacts out;
+  out.list_ = std::move(contacts);
+  return out;
 }
 
 }  // namespace dialer::engine

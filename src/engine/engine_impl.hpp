@@ -128,9 +128,8 @@ struct engine::impl {
   // daily_cap.cpp: the max_calls_per_number_24h gate of dispatch_hold_for.
   std::optional<dispatch_hold> daily_cap_hold(const store::queue_item_record& item);
 
-  // sessions.cpp: inside an open transaction; validates every phone first (all or nothing)
-  result<add_contacts_result> insert_contacts(const store::session_record& s, const std::vector<contact>& contacts,
-                                              const std::string& field_prefix);
+  // sessions.cpp: inside an open transaction; skips numbers already queued (or twice in `contacts`)
+  add_contacts_result insert_contacts(const store::session_record& s, const checked_contacts& contacts);
 
   // Queues a live event inside the open transaction; run() publishes it after the commit. With CRM
   // push on, a pushed type is also written to the outbox in that transaction.

@@ -34,6 +34,13 @@ std::optional<error> check_settings(const config::config& cfg, const std::vector
 }  // namespace
 
 result<store::session_record> engine::create_session(const create_session_request& req) {
+  auto checked = check_contacts(req.contacts, "contacts", cfg_);
+  if (!checked) return checked.err();
+  return create_session(req, checked.value());
+}
+
+result<store::session_record> engine::create_session(const create_session_request& req,
+                                                     const checked_contacts& contacts) {
   auto& m = *impl_;
   if (std::none_of(cfg_.agents.begin(), cfg_.agents.end(), [&](const auto& a) { return a.id == req.agent_id; }))
     return invalid("agentId", "unknown agent '" + req.agent_id + "'");
@@ -50,39 +57,39 @@ result<store::session_record> engine::create_session(const create_session_reques
   s.created_at_ms = m.now_ms();
   auto tx = db_.begin();
   db_.insert_session(s);
-  auto added = m.insert_contacts(s, req.contacts, "contacts");
-  if (!added) return added.err();  // the transaction rolls back: no half-created session
+  auto added = m.insert_contacts(s, contacts);
   tx.commit();
   log::info("engine", "session created", {{"session", s.id}, {"agent", s.agent_id},
-                                          {"contacts", std::to_string(added.value().added)}});
+                                          {"contacts", std::to_string(added.added)}});
   return *db_.get_session(s.id);
 }
 
 result<add_contacts_result> engine::add_contacts(const std::string& session_id, const std::vector<contact>& contacts,
                                                  const std::string& field_prefix) {
+  auto checked = check_contacts(contacts, field_prefix, cfg_);
+  if (!checked) return checked.err();
+  return add_contacts(session_id, checked.value());
+}
+
+result<add_contacts_result> engine::add_contacts(const std::string& session_id, const checked_contacts& contacts) {
   auto& m = *impl_;
   auto s = db_.get_session(session_id);
   if (!s) return not_found("session");
   if (s->status == session_status::stopped || s->status == session_status::completed)
     return conflict("session is " + std::string(domain::to_string(s->status)));
   auto tx = db_.begin();
-  auto out = m.insert_contacts(*s, contacts, field_prefix);
-  if (!out) return out.err();
+  auto out = m.insert_contacts(*s, contacts);
   tx.commit();
   if (s->status == session_status::running) m.pump(session_id);
   return out;
 }
 
-result<add_contacts_result> engine::impl::insert_contacts(const store::session_record& s,
-                                                          const std::vector<contact>& contacts,
-                                                          const std::string& field_prefix) {
+add_contacts_result engine::impl::insert_contacts(const store::session_record& s, const checked_contacts& contacts) {
   const auto& session_id = s.id;
-  std::vector<contact> checked(contacts);  // phones in E.164, time zones known (contact_checks.hpp)
-  if (auto e = normalise_contacts(checked, field_prefix, cfg_)) return *e;
   add_contacts_result out;
   std::set<std::string> batch;
   auto seq = db_.next_seq(session_id);
-  for (const auto& c : checked) {
+  for (const auto& c : contacts.list()) {
     if (!batch.insert(c.phone).second || db_.has_phone(session_id, c.phone)) {
       out.duplicates += 1;
       continue;

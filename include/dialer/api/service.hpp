@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "dialer/api/contact_checker.hpp"
 #include "dialer/api/metrics.hpp"
 #include "dialer/api/event_stream.hpp"
 #include "dialer/common/clock.hpp"
@@ -43,6 +44,7 @@ class service {
   const config::config& cfg_;
   const clock& clock_;
   std::unique_ptr<telnyx::verifier_pool> verifier_;  // null when verification is off
+  contact_checker contacts_;                          // big contact batches are checked on its thread
   http::router router_;
   metrics metrics_;
   std::unique_ptr<event_stream> events_;
