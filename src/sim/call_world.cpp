@@ -33,6 +33,12 @@ std::string iso_micro(sys_time t) { return date::format("%FT%TZ", std::chrono::f
 
 milliseconds secs(double s) { return milliseconds(static_cast<long long>(s * 1000.0 + 0.5)); }
 
+// The latency probe stamps a request when it arrived (before its body is parsed and checked against
+// the OpenAPI document), or now when the caller did not say.
+latency_probe::clock::time_point arrival_of(latency_probe::clock::time_point received_at) {
+  return received_at == latency_probe::clock::time_point{} ? latency_probe::clock::now() : received_at;
+}
+
 api_error make_error(unsigned status, std::string code, std::string title, std::string detail, std::string pointer = {}) {
   return api_error{status, std::move(code), std::move(title), std::move(detail), std::move(pointer)};
 }
@@ -223,7 +229,7 @@ dial_reply call_world::dial(const dial_params& p) {
 
   ++stats_.dials;
   plan(c, p);  // before the first event, so the event knows the leg's kind (timers never fire inside)
-  probe_.dial_received(c.call_control_id, c.origin.session_id, c.is_customer(), latency_probe::clock::now());
+  probe_.dial_received(c.call_control_id, c.origin.session_id, c.is_customer(), arrival_of(p.received_at));
   emit(c, "call.initiated",
        {{"calling_party_type", str("pstn")},
         {"caller_id_name", str(c.from)},
@@ -563,9 +569,9 @@ std::optional<api_error> call_world::action(std::string_view id, std::string_vie
   sim_call* c = lookup(id);
   if (!c) return unknown_call();
   ++stats_.actions_by_type[std::string(action)];
-  if (action == "bridge") probe_.bridge_received(p.other_call_control_id, latency_probe::clock::now());
+  if (action == "bridge") probe_.bridge_received(p.other_call_control_id, arrival_of(p.received_at));
   if ((action == "speak" || action == "playback_start") && c->alive() && c->state != call_state::ringing)
-    probe_.message_received(c->call_control_id, c->planned == "answer", latency_probe::clock::now());
+    probe_.message_received(c->call_control_id, c->planned == "answer", arrival_of(p.received_at));
   auto now = sched_.wall_now();  // the command_id window is real time (see dial())
   if (!p.command_id.empty()) {
     auto it = c->action_commands.find(p.command_id);

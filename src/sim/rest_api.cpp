@@ -174,6 +174,7 @@ struct rest_api::impl {
     p.answering_machine_detection = string_member(doc, "answering_machine_detection");
     p.timeout_secs = int_member(doc, "timeout_secs", 30);
     p.time_limit_secs = int_member(doc, "time_limit_secs", 14400);
+    p.received_at = arrived;
     auto reply = world.dial(p);
     if (reply.error) return error(req, *reply.error);
     if (!reply.duplicate) {
@@ -187,7 +188,8 @@ struct rest_api::impl {
     return res;
   }
 
-  http::response action(http::request& req, const std::string& id, const std::string& action) {
+  http::response action(http::request& req, const std::string& id, const std::string& action,
+                        std::chrono::steady_clock::time_point arrived) {
     if (std::find(known_actions().begin(), known_actions().end(), action) == known_actions().end()) {
       return error(req, simple(404, "10005", "Resource not found", "Unknown call action '" + action + "'."));
     }
@@ -209,6 +211,7 @@ struct rest_api::impl {
     p.target_leg_client_state = string_member(doc, "target_leg_client_state");
     p.timeout_secs = int_member(doc, "timeout_secs", 30);
     p.cause = string_member(doc, "cause");
+    p.received_at = arrived;
     if (action == "speak" && p.text.empty() && world.find_call(id)) {
       return error(req, simple(422, "10015", "Invalid value", "payload is required.", "/payload"));
     }
@@ -288,7 +291,7 @@ struct rest_api::impl {
     }
     if (seg.size() == 5 && seg[1] == "calls" && seg[3] == "actions") {
       if (method != http::verb::post) return error(req, simple(405, "10006", "Method not allowed", "Use POST."));
-      return action(req, seg[2], seg[4]);
+      return action(req, seg[2], seg[4], arrived);
     }
     return error(req, simple(404, "10005", "Resource not found", "The requested resource does not exist."));
   }

@@ -41,6 +41,7 @@ struct dial_params {
   std::string answering_machine_detection;  // empty or "disabled": no AMD
   int timeout_secs = 30;
   int time_limit_secs = 14400;
+  latency_probe::clock::time_point received_at{};  // when the request arrived (the latency probe's stamp); unset: now
 };
 
 // Parameters of POST /calls/{id}/actions/{action}; unused ones stay empty.
@@ -56,6 +57,7 @@ struct action_params {
   std::string target_leg_client_state; // transfer: client_state of the new leg
   int timeout_secs = 30;               // transfer: ring time of the new leg
   std::string cause;                   // reject: USER_BUSY | CALL_REJECTED
+  latency_probe::clock::time_point received_at{};  // when the request arrived (the latency probe's stamp); unset: now
 };
 
 // POST /sim/inbound: someone calls one of the account's numbers.
