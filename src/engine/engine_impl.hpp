@@ -147,7 +147,10 @@ struct engine::impl {
     telnyx::webhook_event event;
     net::any_completion_handler<void(std::exception_ptr, webhook_outcome)> done;
   };
-  std::vector<queued_webhook> webhook_queue_;
+  // A deque, taken from the front: its elements are never move-assigned. Boost 1.81's
+  // any_completion_handler move assignment recurses without end (it copies `other` as an lvalue
+  // through its own converting constructor), which crashed dialerd once more than one batch waited.
+  std::deque<queued_webhook> webhook_queue_;
   // Telnyx command replies to apply (on_dial_reply...): they join the next batch, so a reply costs no
   // commit (no fsync) of its own. Each runs in its own savepoint; a failure is logged, as guarded().
   std::vector<std::pair<const char*, std::function<void()>>> reply_queue_;

@@ -7,7 +7,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
-#include <iterator>
 #include <utility>
 
 #include "dialer/common/log.hpp"
@@ -45,9 +44,12 @@ void engine::impl::apply_reply_in_batch(const char* what, std::function<void()> 
 void engine::impl::flush_webhooks() {
   webhook_flush_posted_ = false;
   const auto n = std::min(webhook_queue_.size(), max_webhook_batch);
-  std::vector<queued_webhook> batch(std::make_move_iterator(webhook_queue_.begin()),
-                                    std::make_move_iterator(webhook_queue_.begin() + static_cast<std::ptrdiff_t>(n)));
-  webhook_queue_.erase(webhook_queue_.begin(), webhook_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  std::vector<queued_webhook> batch;  // move-constructed from the front (see webhook_queue_)
+  batch.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    batch.push_back(std::move(webhook_queue_.front()));
+    webhook_queue_.pop_front();
+  }
   if (!webhook_queue_.empty()) post_webhook_flush();
   auto replies = std::exchange(reply_queue_, {});
 
