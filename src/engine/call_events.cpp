@@ -159,7 +159,15 @@ void engine::impl::apply_agent_leg_event(store::call_record& call, const domain:
       if (s->status != domain::session_status::running && s->status != domain::session_status::paused)
         agent.session_id.clear();
       db_.put_agent(agent);
-      if (s->status == domain::session_status::running) {
+      if (s->status == domain::session_status::running && call.state.hangup_cause == "time_limit") {
+        // Telnyx ends every leg at time_limit_secs, at most 4 h: a longer calling day goes on with a
+        // new agent leg (the lines wait for it to be answered, as at the start), not paused.
+        log::info("engine", "agent leg reached Telnyx's time limit, dialing the agent again",
+                  {{"session", s->id}, {"agent", agent.id}, {"call", call.id}});
+        place_agent_dial(*s, fx);
+        save_session(*s, fx);
+        agent = db_.get_agent(s->agent_id);  // place_agent_dial wrote the new leg
+      } else if (s->status == domain::session_status::running) {
         s->status = domain::session_status::paused;
         s->pause_reason = "agent_left";
         save_session(*s, fx);

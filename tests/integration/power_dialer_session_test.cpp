@@ -2,6 +2,7 @@
 // CRM API, checked against dialerd's own database and the sim's report.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -169,4 +170,27 @@ TEST_CASE("pause stops new dials, resume continues, and stop hangs up every live
   REQUIRE(test::eventually([&] { return db.live_calls().empty(); }, 30s));
   for (const auto& c : db.list_session_calls(id, 1000)) CHECK(c.state.status == domain::call_status::ended);
   for (const auto& item : db.list_items(id)) CHECK(item.state.status != domain::item_status::calling);
+}
+
+TEST_CASE("a session longer than Telnyx's 4 h leg limit dials the agent again and completes, never paused") {
+  // Every customer rings out at ring_timeout_s (600 s); 30 of them one after the other take 5 h.
+  const int contacts = 30;
+  stack s({.scenario_json = R"({"outcomes": {"answer": 0, "busy": 0, "no_answer": 1, "machine": 0, "invalid": 0},
+                               "ring_s": {"min": 900, "max": 900}, "agent": {"answer_after_s": 1}})",
+           .time_scale = 2000, .ring_timeout_s = 600, .max_attempts = 1});
+  auto id = create_session(s, R"(, "concurrentLines": 1, "contacts": )" + contacts_json(0, contacts));
+  patch_action(s, id, "start");
+  REQUIRE(test::eventually([&] { return session_status(s, id) == "completed"; }, 120s));
+
+  store::store db(s.database(), "NORMAL");
+  std::vector<store::call_record> agent_legs;
+  for (const auto& call : db.list_session_calls(id, 100000))
+    if (call.kind == domain::call_kind::agent) agent_legs.push_back(call);
+  REQUIRE(agent_legs.size() >= 2);  // 5 h of dialing: the first leg was cut at 4 h
+  std::sort(agent_legs.begin(), agent_legs.end(),
+            [](const auto& a, const auto& b) { return a.started_at_ms < b.started_at_ms; });
+  CHECK(agent_legs.front().state.hangup_cause == "time_limit");
+  CHECK(db.get_session(id)->pause_reason.empty());
+  CHECK(db.get_session(id)->stats == db.recount_stats(id));
+  CHECK(db.recount_stats(id).calls == contacts);
 }
