@@ -173,23 +173,24 @@ TEST_CASE("the busy flag is kept per configured agent, an unknown agent is not f
 
 TEST_CASE("an agent's second session cannot start while the first is running or paused, another agent's can") {
   fixture f;
+  auto new_session_of = [&](const std::string& agent) {
+    engine::create_session_request req;
+    req.agent_id = agent;
+    auto s = f.eng.create_session(req);
+    REQUIRE(s);
+    return s.value().id;
+  };
   REQUIRE(f.eng.start_session(f.session_id));
-  engine::create_session_request req;
-  req.agent_id = "alice";
-  auto second = f.eng.create_session(req);
-  REQUIRE(second);
-  auto refused = f.eng.start_session(second.value().id);
+  const auto second = new_session_of("alice");
+  auto refused = f.eng.start_session(second);
   REQUIRE_FALSE(refused);
   CHECK(refused.err().code == engine::errc::conflict);
   CHECK(refused.err().message.find(f.session_id) != std::string::npos);  // names the session in the way
   REQUIRE(f.eng.pause_session(f.session_id));
-  CHECK_FALSE(f.eng.start_session(second.value().id));
-  CHECK(f.db.get_session(second.value().id)->status == domain::session_status::created);
+  CHECK_FALSE(f.eng.start_session(second));
+  CHECK(f.db.get_session(second)->status == domain::session_status::created);
 
-  req.agent_id = "bob";
-  auto bobs = f.eng.create_session(req);
-  REQUIRE(bobs);
-  auto started = f.eng.start_session(bobs.value().id);
+  auto started = f.eng.start_session(new_session_of("bob"));
   REQUIRE(started);
   CHECK(started.value().status == domain::session_status::running);
 }
