@@ -59,17 +59,55 @@ void exposition::sample(std::string_view name, const label_list& labels, double 
   out_ += '\n';
 }
 
-void metrics::observe_request(std::string_view method, std::string_view route, unsigned status, double seconds) {
-  requests_[{std::string(method), std::string(route), status}] += 1;
-  auto& h = latency_[{std::string(method), std::string(route)}];
-  for (std::size_t i = 0; i < latency_buckets.size(); ++i) {
-    if (seconds <= latency_buckets[i]) {
-      h.buckets[i] += 1;
+void histogram::observe(double value) {
+  for (std::size_t i = 0; i < bounds_.size(); ++i) {
+    if (value <= bounds_[i]) {
+      buckets_[i] += 1;
       break;
     }
   }
-  h.count += 1;
-  h.sum += seconds;
+  count_ += 1;
+  sum_ += value;
+}
+
+void histogram::write(exposition& out, std::string_view name, const label_list& labels) const {
+  const std::string bucket = std::string(name) + "_bucket";
+  label_list with_le = labels;
+  with_le.emplace_back("le", "");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < bounds_.size(); ++i) {
+    cumulative += buckets_[i];
+    with_le.back().second = number(bounds_[i]);
+    out.sample(bucket, with_le, static_cast<double>(cumulative));
+  }
+  with_le.back().second = "+Inf";
+  out.sample(bucket, with_le, static_cast<double>(count_));
+  out.sample(std::string(name) + "_sum", labels, sum_);
+  out.sample(std::string(name) + "_count", labels, static_cast<double>(count_));
+}
+
+namespace {
+histogram& stage_histogram(std::map<std::string, histogram, std::less<>>& by_name, std::string_view name) {
+  auto it = by_name.find(name);
+  if (it == by_name.end()) it = by_name.emplace(std::string(name), histogram(metrics::stage_buckets)).first;
+  return it->second;
+}
+}  // namespace
+
+void metrics::observe_request(std::string_view method, std::string_view route, unsigned status, double seconds) {
+  requests_[{std::string(method), std::string(route), status}] += 1;
+  latency_.try_emplace({std::string(method), std::string(route)}, latency_buckets).first->second.observe(seconds);
+}
+
+void metrics::observe_webhook_stage(std::string_view stage, double seconds) {
+  stage_histogram(webhook_stages_, stage).observe(seconds);
+}
+
+void metrics::observe_batch(std::size_t webhooks, double apply_s, double commit_s, double send_s) {
+  batch_sizes_.observe(static_cast<double>(webhooks));
+  stage_histogram(batch_phases_, "apply").observe(apply_s);
+  stage_histogram(batch_phases_, "commit").observe(commit_s);
+  stage_histogram(batch_phases_, "send").observe(send_s);
 }
 
 void metrics::count_webhook(std::string_view type, std::string_view result) {
@@ -92,24 +130,22 @@ void metrics::write(exposition& out) const {
   }
   out.family("dialer_http_request_duration_seconds", "histogram",
              "time from a request's arrival at the service to its response, by method and route pattern");
-  for (const auto& [key, h] : latency_) {
-    const auto& [method, route] = key;
-    std::uint64_t cumulative = 0;
-    for (std::size_t i = 0; i < latency_buckets.size(); ++i) {
-      cumulative += h.buckets[i];
-      out.sample("dialer_http_request_duration_seconds_bucket",
-                 {{"method", method}, {"route", route}, {"le", number(latency_buckets[i])}}, static_cast<double>(cumulative));
-    }
-    out.sample("dialer_http_request_duration_seconds_bucket", {{"method", method}, {"route", route}, {"le", "+Inf"}},
-               static_cast<double>(h.count));
-    out.sample("dialer_http_request_duration_seconds_sum", {{"method", method}, {"route", route}}, h.sum);
-    out.sample("dialer_http_request_duration_seconds_count", {{"method", method}, {"route", route}},
-               static_cast<double>(h.count));
-  }
+  for (const auto& [key, h] : latency_)
+    h.write(out, "dialer_http_request_duration_seconds", {{"method", key.first}, {"route", key.second}});
   out.family("dialer_webhooks_received_total", "counter",
              "Telnyx webhooks received, by event type and result (applied, duplicate, unmatched, ignored, rejected, error)");
   for (const auto& [key, n] : webhooks_)
     out.sample("dialer_webhooks_received_total", {{"type", key.first}, {"result", key.second}}, static_cast<double>(n));
+  out.family("dialer_webhook_stage_seconds", "histogram",
+             "where a verified webhook's time went: verify (signature, pool wait included), parse, queue (waiting "
+             "for its group-commit batch to start) and engine (queued, applied and committed)");
+  for (const auto& [stage, h] : webhook_stages_) h.write(out, "dialer_webhook_stage_seconds", {{"stage", stage}});
+  out.family("dialer_webhook_batch_seconds", "histogram",
+             "group-commit batches by phase: apply (webhooks, replies and dials in one transaction), commit, "
+             "send (Telnyx commands and live events after the commit)");
+  for (const auto& [phase, h] : batch_phases_) h.write(out, "dialer_webhook_batch_seconds", {{"phase", phase}});
+  out.family("dialer_webhook_batch_size", "histogram", "webhooks per group-commit batch");
+  batch_sizes_.write(out, "dialer_webhook_batch_size", {});
 }
 
 }  // namespace dialer::api

@@ -55,6 +55,11 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
                                                                           telnyx::verifier_pool::default_threads())
                                 : nullptr),
       contacts_(cfg) {
+  engine_.on_batch([this](const engine::batch_report& r) {
+    const auto seconds = [](engine::batch_report::duration d) { return std::chrono::duration<double>(d).count(); };
+    for (const auto wait : r.queue_waits) metrics_.observe_webhook_stage("queue", seconds(wait));
+    metrics_.observe_batch(r.queue_waits.size(), seconds(r.apply), seconds(r.commit), seconds(r.send));
+  });
   router_.add(verb::get, "/healthz", [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
     bool ok = engine_.db().healthy();
     co_return http::json_response(req, ok ? status::ok : status::service_unavailable,
@@ -84,7 +89,7 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
   add_dnc_routes(router_, engine_);
 }
 
-service::~service() = default;
+service::~service() { engine_.on_batch(nullptr); }
 
 bool service::authorized(const http::request& req) const {
   auto auth = req[http::bhttp::field::authorization];
@@ -237,10 +242,15 @@ void service::add_queue_and_call_routes() {
 }
 
 awaitable<http::response> service::handle_webhook(http::request& req) {
+  using steady = std::chrono::steady_clock;
+  const auto seconds_since = [](steady::time_point t) { return std::chrono::duration<double>(steady::now() - t).count(); };
   const auto now = clock_.now();
+  auto stage_started = steady::now();
   if (verifier_) {
     const auto verdict =
         co_await verifier_->verify(req["telnyx-signature-ed25519"], req["telnyx-timestamp"], req.body(), now);
+    metrics_.observe_webhook_stage("verify", seconds_since(stage_started));
+    stage_started = steady::now();
     if (verdict != telnyx::signature_error::none) {
       log::warn("webhook", "rejected", {{"reason", telnyx::to_string(verdict)}});
       metrics_.count_webhook("unknown", "rejected");  // an unverified body's type is not trusted as a label
@@ -248,6 +258,7 @@ awaitable<http::response> service::handle_webhook(http::request& req) {
     }
   }
   auto parsed = telnyx::parse_webhook(req.body());
+  metrics_.observe_webhook_stage("parse", seconds_since(stage_started));
   if (!parsed.event) {
     log::warn("webhook", "malformed", {{"error", parsed.error}});
     metrics_.count_webhook("unknown", "rejected");
@@ -255,8 +266,10 @@ awaitable<http::response> service::handle_webhook(http::request& req) {
   }
   const std::string event_type = parsed.event->event_type;
   engine::webhook_outcome outcome{};
+  stage_started = steady::now();
   try {
     outcome = co_await engine_.handle_webhook_batched(std::move(*parsed.event));
+    metrics_.observe_webhook_stage("engine", seconds_since(stage_started));
   } catch (...) {  // a database error: 503 from handle(), and Telnyx retries
     metrics_.count_webhook(event_type, "error");
     throw;

@@ -146,6 +146,7 @@ struct engine::impl {
   struct queued_webhook {
     telnyx::webhook_event event;
     net::any_completion_handler<void(std::exception_ptr, webhook_outcome)> done;
+    std::chrono::steady_clock::time_point queued_at;
   };
   // A deque, taken from the front: its elements are never move-assigned. Boost 1.81's
   // any_completion_handler move assignment recurses without end (it copies `other` as an lvalue
@@ -156,6 +157,8 @@ struct engine::impl {
   std::vector<std::pair<const char*, std::function<void()>>> reply_queue_;
   void apply_reply_in_batch(const char* what, std::function<void()> work);
   bool webhook_flush_posted_ = false;
+  std::function<void(const batch_report&)> batch_observer_;
+  std::chrono::steady_clock::duration last_commit_{};  // in_batch's commit, for the batch report
   std::vector<effects>* deferred_ = nullptr;  // set while a batch is open: run() holds effects here
   void post_webhook_flush();
   void flush_webhooks();

@@ -23,10 +23,14 @@ awaitable<webhook_outcome> engine::handle_webhook_batched(telnyx::webhook_event 
   auto& m = *impl_;
   return net::async_initiate<decltype(net::use_awaitable), void(std::exception_ptr, webhook_outcome)>(
       [&m](auto handler, telnyx::webhook_event event) {
-        m.webhook_queue_.push_back({std::move(event), std::move(handler)});
+        m.webhook_queue_.push_back({std::move(event), std::move(handler), std::chrono::steady_clock::now()});
         m.post_webhook_flush();
       },
       net::use_awaitable, std::move(ev));
+}
+
+void engine::on_batch(std::function<void(const batch_report&)> observer) {
+  impl_->batch_observer_ = std::move(observer);
 }
 
 void engine::impl::post_webhook_flush() {
@@ -42,6 +46,8 @@ void engine::impl::apply_reply_in_batch(const char* what, std::function<void()> 
 }
 
 void engine::impl::flush_webhooks() {
+  using steady = std::chrono::steady_clock;
+  const auto started = steady::now();
   webhook_flush_posted_ = false;
   const auto n = std::min(webhook_queue_.size(), max_webhook_batch);
   std::vector<queued_webhook> batch;  // move-constructed from the front (see webhook_queue_)
@@ -57,6 +63,7 @@ void engine::impl::flush_webhooks() {
   std::vector<webhook_outcome> outcomes(n, webhook_outcome::ignored);
   std::vector<effects> deferred;
   std::set<std::string> pumps;
+  last_commit_ = {};
   try {
     in_batch(
         [&] {
@@ -83,7 +90,17 @@ void engine::impl::flush_webhooks() {
     for (const auto& id : pumps) pump_later(id);
   }
 
+  const auto committed = steady::now();
   for (auto& fx : deferred) run(std::move(fx));  // bridges, hangups and dials go out now
+  if (batch_observer_ && n > 0) {
+    batch_report report;
+    report.queue_waits.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) report.queue_waits.push_back(started - batch[i].queued_at);
+    report.commit = last_commit_;
+    report.apply = committed - started - last_commit_;
+    report.send = steady::now() - committed;
+    batch_observer_(report);
+  }
 
   for (std::size_t i = 0; i < n; ++i) {
     // Posted: each request's coroutine resumes after this function, not inside it.
@@ -99,7 +116,9 @@ void engine::impl::in_batch(const std::function<void()>& work, std::vector<effec
   try {
     auto tx = db_.begin();
     work();
+    const auto commit_started = std::chrono::steady_clock::now();
     tx.commit();
+    last_commit_ = std::chrono::steady_clock::now() - commit_started;
   } catch (...) {
     deferred_ = nullptr;
     deferred.clear();  // nothing of the batch is durable: no command, event or timer for it

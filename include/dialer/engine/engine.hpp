@@ -5,7 +5,9 @@
 // Every state change is written in one transaction with the statistics it moves; Telnyx commands are
 // sent only after that transaction commits.
 #pragma once
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -109,6 +111,15 @@ enum class webhook_outcome {
   ignored,    // an event type the dialer does not act on
 };
 
+// What one group-commit batch took (webhook_batches.cpp), for /metrics.
+struct batch_report {
+  using duration = std::chrono::steady_clock::duration;
+  std::vector<duration> queue_waits;  // one per webhook: from its arrival at the engine to the batch's start
+  duration apply{};                   // the transaction's work: webhooks, command replies, dials
+  duration commit{};
+  duration send{};  // Telnyx commands and live events, after the commit
+};
+
 class engine {
  public:
   engine(net::any_io_executor ex, const config::config& cfg, store::store& db, telnyx::rest_client& telnyx,
@@ -170,6 +181,8 @@ class engine {
   // commit, Telnyx commands and live events go out after it too; throws what failed the webhook or
   // the batch (a database error: nothing of it was kept, answer 503 and Telnyx retries).
   awaitable<webhook_outcome> handle_webhook_batched(telnyx::webhook_event ev);
+  // Called after every batch of webhooks (not for batches of replies or dials alone).
+  void on_batch(std::function<void(const batch_report&)> observer);
 
   // Live events (published after each commit, on the engine's thread).
   event_bus& events();

@@ -75,3 +75,17 @@ TEST_CASE("healthz reports the database") {
   CHECK(res.result() == http::status::ok);
   CHECK(res.body() == R"({"status":"ok","database":"ok"})");
 }
+
+TEST_CASE("a webhook's stages and its group-commit batch show in the metrics") {
+  test::service_fixture f;  // signatures off: no verify stage
+  http::request post{http::verb::post, "/webhooks/telnyx", 11};
+  post.body() = R"({"data":{"id":"e1","event_type":"call.recording.saved","payload":{"call_control_id":"v3:x"}}})";
+  post.prepare_payload();
+  CHECK(handle(f, post).result() == http::status::ok);
+  const auto text = get(f, "/metrics").body();
+  for (const char* stage : {"parse", "queue", "engine"})
+    CHECK(text.find("\ndialer_webhook_stage_seconds_count{stage=\"" + std::string(stage) + "\"} 1\n") != std::string::npos);
+  CHECK(text.find("stage=\"verify\"") == std::string::npos);
+  CHECK(text.find("\ndialer_webhook_batch_seconds_count{phase=\"commit\"} 1\n") != std::string::npos);
+  CHECK(text.find("\ndialer_webhook_batch_size_sum 1\n") != std::string::npos);
+}

@@ -70,3 +70,25 @@ TEST_CASE("label values are escaped and families without samples still have HELP
   CHECK(has_line(empty, "# TYPE dialer_webhooks_received_total counter"));
   CHECK(empty.find("dialer_webhooks_received_total{") == std::string::npos);
 }
+
+TEST_CASE("webhook stages and group-commit batches are histograms by stage, phase and size") {
+  api::metrics m;
+  m.observe_webhook_stage("verify", 0.00004);
+  m.observe_webhook_stage("verify", 0.0003);
+  m.observe_webhook_stage("queue", 0.02);
+  m.observe_batch(3, 0.0012, 0.0004, 0.00007);
+  m.observe_batch(40, 0.03, 0.002, 0.0001);
+  const auto text = written(m);
+  CHECK(has_line(text, R"(dialer_webhook_stage_seconds_bucket{stage="verify",le="5e-05"} 1)"));
+  CHECK(has_line(text, R"(dialer_webhook_stage_seconds_bucket{stage="verify",le="0.00025"} 1)"));
+  CHECK(has_line(text, R"(dialer_webhook_stage_seconds_bucket{stage="verify",le="0.0005"} 2)"));
+  CHECK(has_line(text, R"(dialer_webhook_stage_seconds_count{stage="queue"} 1)"));
+  CHECK(has_line(text, R"(dialer_webhook_batch_seconds_bucket{phase="commit",le="0.0005"} 1)"));
+  CHECK(has_line(text, R"(dialer_webhook_batch_seconds_bucket{phase="commit",le="0.0025"} 2)"));
+  CHECK(has_line(text, R"(dialer_webhook_batch_seconds_count{phase="send"} 2)"));
+  CHECK(has_line(text, R"(dialer_webhook_batch_size_bucket{le="2"} 0)"));
+  CHECK(has_line(text, R"(dialer_webhook_batch_size_bucket{le="4"} 1)"));
+  CHECK(has_line(text, R"(dialer_webhook_batch_size_bucket{le="64"} 2)"));
+  CHECK(has_line(text, R"(dialer_webhook_batch_size_sum 43)"));
+  CHECK(has_line(text, "# TYPE dialer_webhook_stage_seconds histogram"));
+}

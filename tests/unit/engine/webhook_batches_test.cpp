@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <map>
+#include <vector>
 
 #include "unit/engine/engine_fixture.hpp"
 
@@ -31,6 +32,11 @@ TEST_CASE_FIXTURE(test::engine_fixture, "three batches' worth of waiting webhook
   const int waiting = 3 * 512 + 7;
   std::map<engine::webhook_outcome, int> outcomes;
   int answered = 0;
+  std::vector<std::size_t> batch_sizes;
+  eng.on_batch([&](const engine::batch_report& r) {
+    batch_sizes.push_back(r.queue_waits.size());
+    CHECK(r.commit > engine::batch_report::duration::zero());
+  });
   for (int i = 0; i < waiting; ++i) {
     // Every request reaches the queue before the first batch is flushed (the flush is posted after them).
     auto request = [&, i]() -> awaitable<void> {
@@ -46,4 +52,5 @@ TEST_CASE_FIXTURE(test::engine_fixture, "three batches' worth of waiting webhook
   CHECK(answered == waiting);
   CHECK(outcomes[engine::webhook_outcome::ignored] == waiting - 1);
   CHECK(outcomes[engine::webhook_outcome::duplicate] == 1);
+  CHECK(batch_sizes == std::vector<std::size_t>{512, 512, 512, 7});
 }
