@@ -10,8 +10,8 @@
 namespace dialer::telnyx {
 
 verifier_pool::verifier_pool(std::unique_ptr<signature_verifier> verifier, unsigned threads,
-                             std::chrono::microseconds quiet_gap)
-    : verifier_(std::move(verifier)), workers_(std::max(1u, threads)), quiet_gap_(quiet_gap) {}
+                             std::size_t backlog_threshold)
+    : verifier_(std::move(verifier)), workers_(std::max(1u, threads)), backlog_threshold_(backlog_threshold) {}
 
 verifier_pool::~verifier_pool() {
   workers_.stop();
@@ -19,11 +19,8 @@ verifier_pool::~verifier_pool() {
 }
 
 awaitable<signature_error> verifier_pool::verify(std::string_view signature_b64, std::string_view timestamp,
-                                                 std::string_view body, sys_time now) {
-  const auto started = std::chrono::steady_clock::now();
-  const bool quiet = in_pool_ == 0 && (!last_check_ || started - *last_check_ >= quiet_gap_);
-  last_check_ = started;
-  if (quiet) {
+                                                 std::string_view body, sys_time now, std::size_t backlog) {
+  if (backlog < backlog_threshold_) {
     ++counts_.inline_checks;
     co_return verifier_->verify(signature_b64, timestamp, body, now);
   }
@@ -32,11 +29,6 @@ awaitable<signature_error> verifier_pool::verify(std::string_view signature_b64,
   auto check = [&v, signature_b64, timestamp, body, now]() -> awaitable<signature_error> {
     co_return v.verify(signature_b64, timestamp, body, now);
   };
-  struct pooled {
-    std::size_t& n;
-    explicit pooled(std::size_t& count) : n(count) { ++n; }
-    ~pooled() { --n; }
-  } counted(in_pool_);
   signature_error verdict = co_await net::co_spawn(workers_.get_executor(), std::move(check), net::use_awaitable);
   co_return verdict;
 }

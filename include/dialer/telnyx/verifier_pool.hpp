@@ -1,15 +1,15 @@
 // Webhook signature checks on worker threads. Ed25519 verification is most of a webhook's cost (SPEC §9:
-// about 1.55M of 1.78M instructions per request), so running it beside the engine's thread, not on it,
-// leaves that thread to the store and the logic. A webhook arriving alone (none in the pool, none in
-// the last 2 ms) is checked on the caller's thread: the two thread hops cost about 0.17 ms of
-// wake-ups on this VM, most of what the check itself costs, and a quiet engine has the time.
+// about 1.55M of 1.78M instructions per request), so when webhooks pile up, running it beside the
+// engine's thread, not on it, leaves that thread to the store and the logic. Below that, a check runs
+// on the caller's thread: the two thread hops cost about 0.17 ms of wake-ups on this VM and two waits in
+// the engine's queue. At 1,000 calls in flight (~230 webhooks/s) hopping on every check that came within
+// 2 ms of another gave answer-to-bridge p99 26-53 ms; inline gave 11 ms (scripts/bench --full --rows latency).
 #pragma once
 #include <boost/asio/thread_pool.hpp>
 
-#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string_view>
 
 #include "dialer/common/net.hpp"
@@ -19,22 +19,24 @@ namespace dialer::telnyx {
 
 class verifier_pool {
  public:
-  // `threads` workers (at least 1) share `verifier`, whose verify() is const and reentrant. A check is
-  // inline when no other is in the pool and none started within `quiet_gap`.
+  // `threads` workers (at least 1) share `verifier`, whose verify() is const and reentrant. A check goes
+  // to a worker when the caller has `backlog_threshold` or more other webhooks in hand.
   verifier_pool(std::unique_ptr<signature_verifier> verifier, unsigned threads,
-                std::chrono::microseconds quiet_gap = default_quiet_gap);
+                std::size_t backlog_threshold = default_backlog_threshold);
   ~verifier_pool();  // stops the workers and joins them
   verifier_pool(const verifier_pool&) = delete;
   verifier_pool& operator=(const verifier_pool&) = delete;
 
-  // signature_verifier::verify on a worker (or inline when quiet, see above); the caller resumes on
-  // its own executor. The views must stay valid until it completes (the caller's coroutine frame holds
-  // the request). Called from one thread only (the engine's).
+  // signature_verifier::verify, inline or on a worker (see above); the caller resumes on its own
+  // executor. `backlog`: the webhooks the caller has read and not yet answered, besides this one. The
+  // views must stay valid until it completes (the caller's coroutine frame holds the request). Called
+  // from one thread only (the engine's).
   awaitable<signature_error> verify(std::string_view signature_b64, std::string_view timestamp,
-                                    std::string_view body, sys_time now);
+                                    std::string_view body, sys_time now, std::size_t backlog);
 
-  // 2 ms: inline only under ~500 webhooks/s; under load every check goes to the workers.
-  static constexpr std::chrono::microseconds default_quiet_gap{2000};
+  // Under ~8 webhooks in hand the engine's thread has the time; past it (a burst, or a load generator
+  // with 64 connections) the second core pays.
+  static constexpr std::size_t default_backlog_threshold = 8;
   struct counts {
     std::uint64_t inline_checks = 0;  // on the caller's thread
     std::uint64_t pooled_checks = 0;  // on a worker
@@ -47,9 +49,7 @@ class verifier_pool {
  private:
   std::unique_ptr<signature_verifier> verifier_;
   net::thread_pool workers_;
-  std::chrono::microseconds quiet_gap_;
-  std::size_t in_pool_ = 0;                                            // checks on the workers now
-  std::optional<std::chrono::steady_clock::time_point> last_check_;  // when the latest check started
+  std::size_t backlog_threshold_;
   counts counts_;
 };
 

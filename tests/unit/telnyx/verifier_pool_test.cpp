@@ -1,5 +1,6 @@
-// The verifier pool: signatures are checked on a worker thread (or inline when a check comes alone)
-// and the caller resumes on its own executor's thread with the same verdicts as signature_verifier::verify.
+// The verifier pool: signatures are checked inline, or on a worker thread when the caller has a backlog of
+// webhooks, and the caller resumes on its own executor's thread with the same verdicts as
+// signature_verifier::verify.
 #include "dialer/telnyx/verifier_pool.hpp"
 
 #include <doctest/doctest.h>
@@ -16,7 +17,7 @@ using namespace dialer;
 using namespace dialer::telnyx;
 using namespace std::chrono_literals;
 
-TEST_CASE("a lone check runs inline, the ones close behind it on a worker, all resuming the caller's thread") {
+TEST_CASE("a check with a backlog at the threshold runs on a worker, below it inline, all resuming the caller's thread") {
   auto signer = signature_signer::generate();
   const sys_time now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   const std::string timestamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
@@ -24,8 +25,7 @@ TEST_CASE("a lone check runs inline, the ones close behind it on a worker, all r
   const std::string good = signer->sign(timestamp, body);
   const std::string forged = signer->sign(timestamp, body + " ");
 
-  // A quiet gap of an hour: only the first check comes alone.
-  verifier_pool pool(signature_verifier::from_base64(signer->public_key_base64(), 300s), 2, 1h);
+  verifier_pool pool(signature_verifier::from_base64(signer->public_key_base64(), 300s), 2, 4);
   net::io_context io(1);
   std::vector<signature_error> verdicts;
   std::vector<std::thread::id> resumed_on;
@@ -33,11 +33,11 @@ TEST_CASE("a lone check runs inline, the ones close behind it on a worker, all r
       io,
       [&]() -> awaitable<void> {
         for (const std::string* sig : {&good, &forged}) {
-          auto verdict = co_await pool.verify(*sig, timestamp, body, now);
+          auto verdict = co_await pool.verify(*sig, timestamp, body, now, 4);
           verdicts.push_back(verdict);
           resumed_on.push_back(std::this_thread::get_id());
         }
-        auto missing = co_await pool.verify("", timestamp, body, now);
+        auto missing = co_await pool.verify("", timestamp, body, now, 3);
         verdicts.push_back(missing);
       },
       net::detached);
@@ -51,18 +51,19 @@ TEST_CASE("a lone check runs inline, the ones close behind it on a worker, all r
   CHECK(pool.checks().pooled_checks == 2);
 }
 
-TEST_CASE("with a zero quiet gap every check that finds the pool empty runs inline") {
+TEST_CASE("with the default threshold a webhook alone and a few together are checked inline") {
   auto signer = signature_signer::generate();
   const sys_time now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   const std::string timestamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
   const std::string body = R"({"data":{"event_type":"call.hangup"}})";
-  verifier_pool pool(signature_verifier::from_base64(signer->public_key_base64(), 300s), 1, 0us);
+  verifier_pool pool(signature_verifier::from_base64(signer->public_key_base64(), 300s), 1);
   net::io_context io(1);
   std::vector<signature_error> verdicts;
   net::co_spawn(
       io,
       [&]() -> awaitable<void> {
-        for (int i = 0; i < 3; ++i) verdicts.push_back(co_await pool.verify(signer->sign(timestamp, body), timestamp, body, now));
+        for (std::size_t backlog : {std::size_t{0}, std::size_t{1}, verifier_pool::default_backlog_threshold - 1})
+          verdicts.push_back(co_await pool.verify(signer->sign(timestamp, body), timestamp, body, now, backlog));
       },
       net::detached);
   io.run_for(10s);
