@@ -103,10 +103,11 @@ void metrics::observe_webhook_stage(std::string_view stage, double seconds) {
   stage_histogram(webhook_stages_, stage).observe(seconds);
 }
 
-void metrics::observe_batch(std::size_t webhooks, double apply_s, double commit_s, double send_s) {
+void metrics::observe_batch(std::size_t webhooks, double apply_s, double commit_s, double sync_s, double send_s) {
   batch_sizes_.observe(static_cast<double>(webhooks));
   stage_histogram(batch_phases_, "apply").observe(apply_s);
   stage_histogram(batch_phases_, "commit").observe(commit_s);
+  stage_histogram(batch_phases_, "sync").observe(sync_s);
   stage_histogram(batch_phases_, "send").observe(send_s);
 }
 
@@ -142,7 +143,8 @@ void metrics::write(exposition& out) const {
   for (const auto& [stage, h] : webhook_stages_) h.write(out, "dialer_webhook_stage_seconds", {{"stage", stage}});
   out.family("dialer_webhook_batch_seconds", "histogram",
              "group-commit batches by phase: apply (webhooks, replies and dials in one transaction), commit, "
-             "send (Telnyx commands and live events after the commit)");
+             "sync (waiting for the commit's fdatasync, off the engine's thread, synchronous=FULL), "
+             "send (Telnyx commands and live events once the commit is on disk)");
   for (const auto& [phase, h] : batch_phases_) h.write(out, "dialer_webhook_batch_seconds", {{"phase", phase}});
   out.family("dialer_webhook_batch_size", "histogram", "webhooks per group-commit batch");
   batch_sizes_.write(out, "dialer_webhook_batch_size", {});

@@ -58,7 +58,7 @@ service::service(engine::engine& eng, const config::config& cfg, const clock& cl
   engine_.on_batch([this](const engine::batch_report& r) {
     const auto seconds = [](engine::batch_report::duration d) { return std::chrono::duration<double>(d).count(); };
     for (const auto wait : r.queue_waits) metrics_.observe_webhook_stage("queue", seconds(wait));
-    metrics_.observe_batch(r.queue_waits.size(), seconds(r.apply), seconds(r.commit), seconds(r.send));
+    metrics_.observe_batch(r.queue_waits.size(), seconds(r.apply), seconds(r.commit), seconds(r.sync), seconds(r.send));
   });
   router_.add(verb::get, "/healthz", [this](http::request& req, const http::route_params&) -> awaitable<http::response> {
     bool ok = engine_.db().healthy();

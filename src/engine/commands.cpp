@@ -36,6 +36,16 @@ void engine::impl::run(effects fx) {
     deferred_->push_back(std::move(fx));
     return;
   }
+  if (!awaiting_disk_.empty()) {
+    awaiting_disk later;
+    later.deferred.push_back(std::move(fx));
+    release_when_durable(std::move(later));
+    return;
+  }
+  run_now(std::move(fx));
+}
+
+void engine::impl::run_now(effects fx) {
   if (crm_ && std::any_of(fx.events.begin(), fx.events.end(), [](const event& e) { return crm_pushes(e.type); }))
     crm_->notify();
   for (auto& ev : fx.events) events_.publish(std::move(ev));

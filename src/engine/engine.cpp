@@ -14,7 +14,10 @@ engine::engine(net::any_io_executor ex, const config::config& cfg, store::store&
                const clock& clk, id_generator& ids)
     : impl_(std::make_unique<impl>(ex, cfg, db, telnyx, clk, ids)), cfg_(cfg), db_(db) {}
 
-engine::~engine() = default;
+engine::~engine() {
+  db_.drop_durable_callbacks();  // none runs after this, and a release already posted finds alive_ false
+  *impl_->alive_ = false;
+}
 
 void engine::recover() {
   auto& m = *impl_;

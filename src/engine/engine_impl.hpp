@@ -163,9 +163,26 @@ struct engine::impl {
   void post_webhook_flush();
   void flush_webhooks();
   // Runs `work` in one transaction (the transactions it begins nest as savepoints) and hands back in
-  // `deferred` the effects run() was given meanwhile, for the caller to run after the commit. On a
-  // failure nothing of it is kept: rolled back, effects dropped, lines rebuilt from the store; rethrows.
+  // `deferred` the effects run() was given meanwhile, for the caller to release (release_when_durable)
+  // after the commit. The commit leaves its fdatasync to the store's sync thread. On a failure nothing
+  // of it is kept: rolled back, effects dropped, lines rebuilt from the store; rethrows.
   void in_batch(const std::function<void()>& work, std::vector<effects>& deferred);
+
+  // A committed batch whose effects and replies wait for its fdatasync (synchronous FULL): the engine's
+  // thread goes on with the next batch meanwhile. Released in commit order, one per after_durable().
+  struct awaiting_disk {
+    std::vector<effects> deferred;
+    std::vector<queued_webhook> webhooks;  // answered when released
+    std::vector<std::exception_ptr> errors;
+    std::vector<webhook_outcome> outcomes;
+    std::optional<batch_report> report;  // for the observer: apply and commit filled in
+    std::chrono::steady_clock::time_point committed_at;
+  };
+  std::deque<awaiting_disk> awaiting_disk_;  // a deque, for the handlers in it (see webhook_queue_)
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once the engine is destroyed
+  // Releases `batch` now when the store has no sync to wait for, else once its commit is on disk.
+  void release_when_durable(awaiting_disk batch);
+  void release(awaiting_disk& batch);  // runs its effects, reports it, answers its webhooks
   // Dials for the sessions whose lines were freed, all in one batch.
   void pump_in_batch(const std::set<std::string>& session_ids);
   // The lines in use, from the live customer calls in the store.
@@ -174,7 +191,10 @@ struct engine::impl {
   webhook_outcome apply_webhook(const telnyx::webhook_event& ev);
 
   // commands.cpp
-  void run(effects fx);  // while a batch is open (deferred_), held until its commit
+  // While a batch is open (deferred_), held until its commit; while committed batches wait for the
+  // disk, queued behind them (effects leave in commit order); else at once (run_now).
+  void run(effects fx);
+  void run_now(effects fx);
   awaitable<void> send(effects::command cmd);
   void on_dial_reply(const std::string& call_id, const telnyx::dial_result& r);
   void on_bridge_reply(const std::string& customer_call_id, const telnyx::command_result& r);

@@ -10,6 +10,7 @@
 
 #include "sql_util.hpp"
 #include "wal_checkpointer.hpp"
+#include "wal_syncer.hpp"
 
 namespace dialer::store {
 extern const char* const schema_sql;  // generated from schema.sql
@@ -41,6 +42,22 @@ store::transaction::~transaction() {
 }
 
 void store::transaction::commit() {
+  const bool outermost = depth_ == 1;
+  auto* owner = owner_;
+  commit_leaving_sync();
+  if (outermost && owner->syncer_) owner->syncer_->sync_now();
+}
+
+void store::after_durable(std::function<void()> done) {
+  if (!syncer_) throw std::logic_error("after_durable() without a background sync");
+  syncer_->sync_then(std::move(done));
+}
+
+void store::drop_durable_callbacks() {
+  if (syncer_) syncer_->drop_callbacks();
+}
+
+void store::transaction::commit_leaving_sync() {
   if (owner_ == nullptr) throw std::logic_error("commit of a transaction that already ended");
   if (owner_->depth_ != depth_) throw std::logic_error("transactions must end in the reverse order of begin()");
   try {
@@ -114,7 +131,8 @@ store::store(const std::string& path, std::string_view synchronous) {
     // webhooks and the API answer 503 and are retried.
     db_->setBusyTimeout(200);
     const bool wal = db_->execAndGet("PRAGMA journal_mode=WAL").getString() == "wal";
-    db_->exec("PRAGMA synchronous=" + std::string(synchronous));
+    // FULL in WAL mode: NORMAL for the connection, the fdatasync of each commit done by syncer_.
+    db_->exec("PRAGMA synchronous=" + std::string(wal ? std::string_view("NORMAL") : synchronous));
     // Refuse a newer database before touching it: applying our schema could alter its layout.
     if (db_->tableExists("schema_version")) {
       SQLite::Statement v(*db_, "SELECT version FROM schema_version LIMIT 1");
@@ -128,6 +146,10 @@ store::store(const std::string& path, std::string_view synchronous) {
     if (!v.executeStep())
       db_->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(schema_version) + ")");
     if (wal) checkpointer_ = std::make_unique<wal_checkpointer>(db_->getHandle(), path);
+    if (wal && synchronous == "FULL") {
+      syncer_ = std::make_unique<wal_syncer>(path + "-wal");
+      syncer_->sync_now();  // the schema's writes above
+    }
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("cannot open database " + path + ": " + e.what());
   } catch (const std::filesystem::filesystem_error& e) {

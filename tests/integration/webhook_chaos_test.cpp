@@ -26,7 +26,7 @@ TEST_CASE("with duplicated, reordered, delayed and lost webhooks two sessions co
                  "webhook_delay_p": 0.1, "webhook_delay_max_s": 1, "webhook_drop_first_p": 0.05,
                  "webhook_lose_call_p": 0.05}})",
                  .time_scale = 20, .numbers = 8, .ring_timeout_s = ring_timeout_s, .max_attempts = max_attempts,
-                 .status_check_after_s = status_check_after_s});
+                 .status_check_after_s = status_check_after_s, .database_synchronous = "FULL"});
   const auto ids = test::run_two_sessions(s, lines, contacts, max_attempts, "601", "602");
   const auto& alice = ids[0];
   const auto& bob = ids[1];

@@ -113,7 +113,7 @@ stack::stack(const stack_options& o) : dir_(make_temp_dir()), https_(o.https) {
   const std::string config = R"({
     "server": {"listen": "127.0.0.1:)" + std::to_string(dialerd_port_) + R"(")" + o.server_extra + R"(},
     "database": ")" + database() + R"(",
-    "database_synchronous": "NORMAL",
+    "database_synchronous": ")" + o.database_synchronous + R"(",
     "telnyx": {"api_base": "http://127.0.0.1:)" + std::to_string(sim_port_) + R"(/v2", "api_key_env": "IT_TELNYX_KEY",
                "connection_id": "it-connection", "webhook_url": ")" + webhook + R"(",
                "public_key": ")" + public_key + R"(", "dials_per_second": )" + std::to_string(o.dials_per_second) + R"(,

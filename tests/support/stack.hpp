@@ -33,6 +33,9 @@ struct stack_options {
   bool https = false;             // the stack talks HTTPS to dialerd (server.tls in server_extra), no peer check
   std::string extra_config = {};  // more top-level members of dialerd's config, e.g. R"("inbound": {...})"
   std::vector<std::string> dialerd_env{};  // more "NAME=value" for dialerd: "DIALERD_TEST_CLOCK_START=..."
+  // NORMAL saves an fdatasync per commit; FULL (the product's default) holds replies and commands
+  // until their commit is on disk (the store's sync thread).
+  std::string database_synchronous = "NORMAL";
 };
 
 struct reply {

@@ -65,8 +65,9 @@ class metrics {
   // for its group-commit batch to start) or engine (queued, applied, committed: the whole await).
   void observe_webhook_stage(std::string_view stage, double seconds);
   // One group-commit batch: how many webhooks it held and how long its phases took (apply: the
-  // webhooks, replies and dials in the transaction; commit; send: Telnyx commands and live events).
-  void observe_batch(std::size_t webhooks, double apply_s, double commit_s, double send_s);
+  // webhooks, replies and dials in the transaction; commit; sync: waiting for its fdatasync, off the
+  // engine's thread; send: Telnyx commands and live events).
+  void observe_batch(std::size_t webhooks, double apply_s, double commit_s, double sync_s, double send_s);
 
   // Appends dialer_http_requests_total, dialer_http_request_duration_seconds,
   // dialer_webhooks_received_total, dialer_webhook_stage_seconds, dialer_webhook_batch_seconds and
@@ -79,7 +80,7 @@ class metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> webhooks_;              // type, result
   std::size_t webhook_types_ = 0;
   std::map<std::string, histogram, std::less<>> webhook_stages_;  // stage (a fixed set, from the code)
-  std::map<std::string, histogram, std::less<>> batch_phases_;    // apply, commit, send
+  std::map<std::string, histogram, std::less<>> batch_phases_;    // apply, commit, sync, send
   histogram batch_sizes_{batch_size_buckets};
 };
 

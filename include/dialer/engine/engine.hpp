@@ -117,7 +117,8 @@ struct batch_report {
   std::vector<duration> queue_waits;  // one per webhook: from its arrival at the engine to the batch's start
   duration apply{};                   // the transaction's work: webhooks, command replies, dials
   duration commit{};
-  duration send{};  // Telnyx commands and live events, after the commit
+  duration sync{};  // from the commit to its fdatasync's end (synchronous=FULL), off the engine's thread
+  duration send{};  // Telnyx commands and live events, once the commit is on disk
 };
 
 class engine {

@@ -3,6 +3,7 @@
 // throws SQLite::Exception on a database error (the caller maps it to 503 and nothing is committed).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +24,7 @@ class Statement;
 namespace dialer::store {
 namespace detail {
 class wal_checkpointer;
+class wal_syncer;
 }
 
 inline constexpr int schema_version = 1;
@@ -31,6 +33,8 @@ class store {
  public:
   // Opens (creating if needed) the database at `path`, sets WAL and `synchronous` ("FULL"|"NORMAL"),
   // applies schema.sql and checks the schema version. Throws std::runtime_error naming the problem.
+  // FULL in WAL mode is kept by the store itself (wal_syncer.hpp): the connection runs at NORMAL and
+  // commit() returns after an fdatasync of the WAL, or commit_leaving_sync() leaves it to after_durable().
   store(const std::string& path, std::string_view synchronous = "FULL");
   ~store();
   store(const store&) = delete;
@@ -46,7 +50,12 @@ class store {
     ~transaction();
     transaction(transaction&& other) noexcept;
     transaction& operator=(transaction&&) = delete;
+    // Durable when it returns (for the outermost transaction with synchronous FULL).
     void commit();
+    // The outermost commit, written (it survives a crash of the process) but with its fdatasync left
+    // to the caller: nothing of it may be shown outside (a reply, a command) before after_durable()
+    // says so. The same as commit() when the store syncs nothing itself (see syncs_in_background()).
+    void commit_leaving_sync();
 
    private:
     friend class store;
@@ -58,6 +67,13 @@ class store {
   transaction begin();
   // True while a transaction is open.
   bool in_transaction() const { return depth_ > 0; }
+  // True when commit_leaving_sync() leaves an fdatasync to wait for (synchronous FULL in WAL mode).
+  bool syncs_in_background() const { return syncer_ != nullptr; }
+  // Only when syncs_in_background(): `done` runs on the store's sync thread once every commit made so
+  // far is on disk, in the order given. It must only hand work to the caller's own thread.
+  void after_durable(std::function<void()> done);
+  // No after_durable() callback given before this call runs after it returns.
+  void drop_durable_callbacks();
 
   // True when a trivial query succeeds.
   bool healthy();
@@ -178,6 +194,7 @@ class store {
   void run_control(const std::string& sql);
   std::map<std::string, std::unique_ptr<SQLite::Statement>, std::less<>> control_statements_;
   std::unique_ptr<detail::wal_checkpointer> checkpointer_;  // destroyed first: it uses db_'s handle
+  std::unique_ptr<detail::wal_syncer> syncer_;              // null unless FULL in WAL mode
 };
 
 }  // namespace dialer::store

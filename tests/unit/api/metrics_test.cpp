@@ -76,8 +76,9 @@ TEST_CASE("webhook stages and group-commit batches are histograms by stage, phas
   m.observe_webhook_stage("verify", 0.00004);
   m.observe_webhook_stage("verify", 0.0003);
   m.observe_webhook_stage("queue", 0.02);
-  m.observe_batch(3, 0.0012, 0.0004, 0.00007);
-  m.observe_batch(40, 0.03, 0.002, 0.0001);
+  m.observe_batch(3, 0.0012, 0.0004, 0.0003, 0.00007);
+  m.observe_batch(40, 0.03, 0.002, 0.0009, 0.0001);
+  CHECK(has_line(written(m), R"(dialer_webhook_batch_seconds_bucket{phase="sync",le="0.001"} 2)"));
   const auto text = written(m);
   CHECK(has_line(text, R"(dialer_webhook_stage_seconds_bucket{stage="verify",le="5e-05"} 1)"));
   CHECK(has_line(text, R"(dialer_webhook_stage_seconds_bucket{stage="verify",le="0.00025"} 1)"));
