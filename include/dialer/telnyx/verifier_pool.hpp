@@ -34,9 +34,9 @@ class verifier_pool {
   awaitable<signature_error> verify(std::string_view signature_b64, std::string_view timestamp,
                                     std::string_view body, sys_time now, std::size_t backlog);
 
-  // Under ~8 webhooks in hand the engine's thread has the time; past it (a burst, or a load generator
+  // Under 32 webhooks in hand the engine's thread has the time; past it (a load generator
   // with 64 connections) the second core pays.
-  static constexpr std::size_t default_backlog_threshold = 8;
+  static constexpr std::size_t default_backlog_threshold = 32;
   struct counts {
     std::uint64_t inline_checks = 0;  // on the caller's thread
     std::uint64_t pooled_checks = 0;  // on a worker
