@@ -89,7 +89,7 @@ TEST_CASE("dialerd killed 20+ times during a 320-contact session loses nothing a
                                                  "webhook_retry": {"max_attempts": 200, "initial_backoff_s": 0.1,
                                                                    "max_backoff_s": 0.5, "timeout_s": 2}}})",
                  .time_scale = 20, .numbers = lines, .dials_per_second = 50, .max_attempts = 3,
-                 .status_check_after_s = 5, .wrap_up_s = 1, .database_synchronous = "FULL"});
+                 .status_check_after_s = 5, .wrap_up_s = 1});
   auto created = s.api(verb::post, "/api/power-dialer/sessions",
                        R"({"agentId": "alice", "concurrentLines": )" + std::to_string(lines) +
                            R"(, "contacts": )" + contacts_json() + "}");

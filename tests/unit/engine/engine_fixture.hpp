@@ -34,9 +34,14 @@ struct engine_fixture {
     return dir;
   }
 
+  engine_fixture() = default;
+  // "FULL": the store syncs in the background and batches wait for the disk before they are answered.
+  explicit engine_fixture(std::string synchronous) : database_synchronous(std::move(synchronous)) {}
+
+  std::string database_synchronous = "NORMAL";
   std::filesystem::path dir = fresh_dir();
   config::config cfg = load_config();
-  store::store db{(dir / "dialer.db").string(), "NORMAL"};
+  store::store db{(dir / "dialer.db").string(), database_synchronous};
   net::io_context io{1};
   telnyx::rest_client rest{io.get_executor(), telnyx::rest_options{}};
   manual_clock clk{from_unix_ms(1'800'000'000'000)};

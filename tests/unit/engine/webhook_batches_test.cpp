@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 
 #include <chrono>
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -26,31 +27,57 @@ telnyx::webhook_event ignored_event(std::string id) {
   return ev;
 }
 
+struct answers {
+  std::map<engine::webhook_outcome, int> outcomes;
+  std::vector<int> order;  // request indices as their answers came
+  std::vector<std::size_t> batch_sizes;
+};
+
+// `waiting` webhooks, all queued before the first batch is flushed (the flush is posted after them);
+// the last repeats the first one's id.
+answers answer_waiting_webhooks(test::engine_fixture& f, int waiting) {
+  answers out;
+  f.eng.on_batch([&](const engine::batch_report& r) {
+    out.batch_sizes.push_back(r.queue_waits.size());
+    CHECK(r.commit > engine::batch_report::duration::zero());
+  });
+  for (int i = 0; i < waiting; ++i) {
+    auto request = [&, i]() -> awaitable<void> {
+      auto ev = ignored_event("evt-" + std::to_string(i % (waiting - 1)));
+      auto outcome = co_await f.eng.handle_webhook_batched(std::move(ev));
+      out.outcomes[outcome] += 1;
+      out.order.push_back(i);
+    };
+    net::co_spawn(f.io, request, net::detached);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (static_cast<int>(out.order.size()) < waiting && std::chrono::steady_clock::now() < deadline) f.io.run_one_for(50ms);
+  f.eng.on_batch(nullptr);
+  return out;
+}
+
+struct full_sync_fixture : test::engine_fixture {
+  full_sync_fixture() : engine_fixture("FULL") {}
+};
+
 }  // namespace
 
 TEST_CASE_FIXTURE(test::engine_fixture, "three batches' worth of waiting webhooks are each answered once") {
   const int waiting = 3 * 512 + 7;
-  std::map<engine::webhook_outcome, int> outcomes;
-  int answered = 0;
-  std::vector<std::size_t> batch_sizes;
-  eng.on_batch([&](const engine::batch_report& r) {
-    batch_sizes.push_back(r.queue_waits.size());
-    CHECK(r.commit > engine::batch_report::duration::zero());
-  });
-  for (int i = 0; i < waiting; ++i) {
-    // Every request reaches the queue before the first batch is flushed (the flush is posted after them).
-    auto request = [&, i]() -> awaitable<void> {
-      auto ev = ignored_event("evt-" + std::to_string(i % (waiting - 1)));  // the last one repeats the first id
-      auto outcome = co_await eng.handle_webhook_batched(std::move(ev));
-      outcomes[outcome] += 1;
-      answered += 1;
-    };
-    net::co_spawn(io, request, net::detached);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (answered < waiting && std::chrono::steady_clock::now() < deadline) io.run_one_for(50ms);
-  CHECK(answered == waiting);
-  CHECK(outcomes[engine::webhook_outcome::ignored] == waiting - 1);
-  CHECK(outcomes[engine::webhook_outcome::duplicate] == 1);
-  CHECK(batch_sizes == std::vector<std::size_t>{512, 512, 512, 7});
+  auto a = answer_waiting_webhooks(*this, waiting);
+  CHECK(a.order.size() == waiting);
+  CHECK(a.outcomes[engine::webhook_outcome::ignored] == waiting - 1);
+  CHECK(a.outcomes[engine::webhook_outcome::duplicate] == 1);
+  CHECK(a.batch_sizes == std::vector<std::size_t>{512, 512, 512, 7});
+}
+
+TEST_CASE_FIXTURE(full_sync_fixture, "with synchronous FULL, batches waiting for the disk are answered once each, in commit order") {
+  REQUIRE(db.syncs_in_background());
+  const int waiting = 2 * 512 + 3;
+  auto a = answer_waiting_webhooks(*this, waiting);
+  REQUIRE(a.order.size() == waiting);
+  CHECK(std::is_sorted(a.order.begin(), a.order.end()));
+  CHECK(a.outcomes[engine::webhook_outcome::ignored] == waiting - 1);
+  CHECK(a.outcomes[engine::webhook_outcome::duplicate] == 1);
+  CHECK(a.batch_sizes == std::vector<std::size_t>{512, 512, 3});
 }
