@@ -60,6 +60,13 @@ void latency_probe::message_received(std::string_view call_control_id, bool pers
   from.erase(it);
 }
 
+void latency_probe::restart_samples() {
+  bridge_us_.clear();
+  refill_us_.clear();
+  message_us_.clear();
+  voicemail_us_.clear();
+}
+
 std::uint64_t latency_probe::messages_late() const {
   const auto limit = micros(message_deadline);
   return static_cast<std::uint64_t>(

@@ -333,6 +333,10 @@ struct rest_api::impl {
       return http::json_response(req, http::status::ok, calls_json(world));
     }
     if (seg.size() == 2 && seg[1] == "inbound" && method == http::verb::post) return inbound(req);
+    if (seg.size() == 3 && seg[1] == "latency" && seg[2] == "restart" && method == http::verb::post) {
+      world.probe().restart_samples();  // POST /sim/latency/restart: a benchmark's warm-up is over
+      return ok(req);
+    }
     if (seg.size() == 4 && seg[1] == "calls" && seg[3] == "hangup" && method == http::verb::post) {
       if (auto e = world.far_end_hangup(seg[2])) return error(req, *e);
       return ok(req);

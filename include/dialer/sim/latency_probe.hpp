@@ -32,6 +32,10 @@ class latency_probe {
   // sample (from its call.answered), of a machine's leg a voicemail sample (from its greeting end).
   void message_received(std::string_view call_control_id, bool person, clock::time_point now);
 
+  // Forgets the samples taken so far (a benchmark's warm-up); measurements under way go on, so one
+  // that started before and ends after counts.
+  void restart_samples();
+
   // A message command later than this after call.answered counts as late (16 CFR 310.4: 2 s).
   static constexpr std::chrono::seconds message_deadline{2};
 
@@ -39,7 +43,7 @@ class latency_probe {
     std::uint64_t count = 0;
     std::int64_t p50_us = 0, p90_us = 0, p99_us = 0, max_us = 0, mean_us = 0;  // 0 when count is 0
   };
-  // Nearest-rank percentiles over every sample taken so far.
+  // Nearest-rank percentiles over every sample taken so far (since restart_samples()).
   summary answer_to_bridge() const;
   summary hangup_to_next_dial() const;
   summary answer_to_message() const;

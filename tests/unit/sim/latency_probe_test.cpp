@@ -115,3 +115,20 @@ TEST_CASE("a voicemail is measured from the machine's greeting end, and a messag
   p.message_received("cust-2", true, t0 + 2s);  // after the hangup: nobody heard it
   CHECK(p.answer_to_message().count == 0);
 }
+
+TEST_CASE("restarting the samples forgets those taken, and a measurement under way still counts") {
+  latency_probe p;
+  p.dial_received("c1", "ses_1", true, t0);
+  p.dial_received("c2", "ses_1", true, t0);
+  p.webhook_posted("c1", "call.answered", 1, t0 + 1ms);
+  p.bridge_received("c1", t0 + 9ms);  // 8 ms, before the restart: forgotten
+  p.webhook_posted("c2", "call.answered", 1, t0 + 10ms);
+  p.webhook_posted("c1", "call.hangup", 1, t0 + 20ms);
+  p.restart_samples();
+  p.bridge_received("c2", t0 + 12ms);        // started before, ends after: 2 ms
+  p.dial_received("c3", "ses_1", true, t0 + 25ms);  // pairs with c1's hangup: 5 ms
+  CHECK(p.answer_to_bridge().count == 1);
+  CHECK(p.answer_to_bridge().max_us == 2000);
+  CHECK(p.hangup_to_next_dial().count == 1);
+  CHECK(p.hangup_to_next_dial().max_us == 5000);
+}
