@@ -245,15 +245,17 @@ awaitable<http::response> service::handle_webhook(http::request& req) {
   using steady = std::chrono::steady_clock;
   const auto seconds_since = [](steady::time_point t) { return std::chrono::duration<double>(steady::now() - t).count(); };
   const auto now = clock_.now();
-  struct in_hand {  // this webhook, until its response is made
-    std::size_t& n;
-    explicit in_hand(std::size_t& count) : n(count) { ++n; }
-    ~in_hand() { --n; }
-  } counted(webhooks_in_hand_);
   auto stage_started = steady::now();
   if (verifier_) {
-    const auto verdict = co_await verifier_->verify(req["telnyx-signature-ed25519"], req["telnyx-timestamp"], req.body(),
-                                                    now, webhooks_in_hand_ - 1);
+    // Ahead of this webhook on the engine's thread: the others being verified and those waiting for a batch.
+    const std::size_t backlog = webhooks_verifying_ + engine_.webhooks_waiting();
+    struct verifying {
+      std::size_t& n;
+      explicit verifying(std::size_t& count) : n(count) { ++n; }
+      ~verifying() { --n; }
+    } counted(webhooks_verifying_);
+    const auto verdict =
+        co_await verifier_->verify(req["telnyx-signature-ed25519"], req["telnyx-timestamp"], req.body(), now, backlog);
     metrics_.observe_webhook_stage("verify", seconds_since(stage_started));
     stage_started = steady::now();
     if (verdict != telnyx::signature_error::none) {

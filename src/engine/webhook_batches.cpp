@@ -30,6 +30,8 @@ awaitable<webhook_outcome> engine::handle_webhook_batched(telnyx::webhook_event 
       net::use_awaitable, std::move(ev));
 }
 
+std::size_t engine::webhooks_waiting() const { return impl_->webhook_queue_.size(); }
+
 void engine::on_batch(std::function<void(const batch_report&)> observer) {
   impl_->batch_observer_ = std::move(observer);
 }

@@ -44,7 +44,7 @@ class service {
   const config::config& cfg_;
   const clock& clock_;
   std::unique_ptr<telnyx::verifier_pool> verifier_;  // null when verification is off
-  std::size_t webhooks_in_hand_ = 0;                  // read and not answered yet
+  std::size_t webhooks_verifying_ = 0;                // signature checks under way (inline or pooled)
   contact_checker contacts_;                          // big contact batches are checked on its thread
   http::router router_;
   metrics metrics_;

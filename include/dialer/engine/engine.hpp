@@ -182,6 +182,9 @@ class engine {
   // commit, Telnyx commands and live events go out after it too; throws what failed the webhook or
   // the batch (a database error: nothing of it was kept, answer 503 and Telnyx retries).
   awaitable<webhook_outcome> handle_webhook_batched(telnyx::webhook_event ev);
+  // Webhooks handed to handle_webhook_batched whose batch has not started: how far the engine's thread
+  // is behind (the verifier pool's signal).
+  std::size_t webhooks_waiting() const;
   // Called after every batch of webhooks (not for batches of replies or dials alone).
   void on_batch(std::function<void(const batch_report&)> observer);
 
