@@ -1,6 +1,8 @@
 // The SQLite store: the only code that knows SQL. One connection, owned by the engine's thread; WAL,
-// checkpointed by a thread of the store's own (wal_checkpointer); prepared statements reused. Writes happen inside a transaction opened with begin(); every method
-// throws SQLite::Exception on a database error (the caller maps it to 503 and nothing is committed).
+// checkpointed by a thread of the store's own (wal_checkpointer) and, with synchronous FULL, synced by
+// another (wal_syncer); prepared statements reused. Writes happen inside a transaction opened with
+// begin() (a write outside one would not be synced); every method throws SQLite::Exception on a
+// database error (the caller maps it to 503 and nothing is committed).
 #pragma once
 #include <cstdint>
 #include <functional>
