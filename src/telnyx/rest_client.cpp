@@ -223,31 +223,23 @@ struct rest_client::impl {
   net::any_io_executor ex;
   rest_options options;
   http::client client;
-  // Dial pacing (one thread: no lock). Tickets keep the dials in the order they asked.
-  std::chrono::steady_clock::time_point next_dial_slot{};  // the earliest time the next dial may go
-  std::uint64_t dial_tickets_taken = 0;
-  std::uint64_t dial_tickets_served = 0;
+  std::chrono::steady_clock::time_point next_dial_slot{};  // dial pacing (one thread: no lock)
 
   // Waits for the next dial slot. A retried dial sent outside the engine's pacing would otherwise
   // land between two paced dials and push a second over dials_per_second (the REST faults test
-  // measured 11 dials in one second at 8/s). Dials go at least 1/dials_per_second apart as they
-  // actually leave: a waiter that wakes late (the thread was busy) moves every later slot along, so a
-  // stall never lets the dials queued behind it out back to back.
+  // measured 11 dials in one second at 8/s).
   awaitable<void> wait_for_dial_slot() {
     if (options.dials_per_second <= 0) co_return;
     using namespace std::chrono;
     const auto interval = duration_cast<steady_clock::duration>(duration<double>(1.0 / options.dials_per_second));
-    const std::uint64_t ticket = dial_tickets_taken++;
-    for (;;) {
-      const auto now = steady_clock::now();
-      const auto ahead = static_cast<steady_clock::rep>(ticket - dial_tickets_served);  // dials still to go first
-      if (ahead == 0 && now >= next_dial_slot) break;
+    const auto now = steady_clock::now();
+    const auto slot = std::max(next_dial_slot, now);
+    next_dial_slot = slot + interval;
+    if (slot > now) {
       net::steady_timer timer(ex);
-      timer.expires_at(std::max(next_dial_slot, now) + interval * ahead);  // an estimate when others are first
+      timer.expires_at(slot);
       co_await timer.async_wait(net::as_tuple(net::use_awaitable));
     }
-    ++dial_tickets_served;
-    next_dial_slot = steady_clock::now() + interval;
   }
 
   // One logical command: sends it up to max_tries times with the same body, waiting between tries.
