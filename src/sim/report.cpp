@@ -88,6 +88,7 @@ std::string report_json(const call_world& world) {
   w.Key("rest_reset_before"); w.Uint64(f.rest_reset_before);
   w.Key("rest_reset_after"); w.Uint64(f.rest_reset_after);
   w.Key("dial_replies_lost"); w.Uint64(f.dial_replies_lost);
+  w.Key("commands_lost"); w.Uint64(f.commands_lost);
   w.EndObject();
   const auto& m = c.messages;
   w.Key("messages");

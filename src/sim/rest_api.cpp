@@ -88,6 +88,7 @@ struct rest_api::impl {
   window_peak dials_1s{std::chrono::seconds(1)};          // calls created
   window_peak dial_requests_1s{std::chrono::seconds(1)};  // POST /calls received
   int dial_requests = 0;
+  std::map<std::string, int> lost_commands_left;  // faults.lost_commands, counted down
   std::optional<std::chrono::steady_clock::time_point> reply_loss_until;  // dial_reply_loss window
   std::mt19937_64 rng;
 
@@ -95,7 +96,7 @@ struct rest_api::impl {
       : ex(std::move(e)), world(w), options(std::move(o)),
         dial_limiter(static_cast<std::size_t>(w.config().rate_limit.dials_per_window),
                      std::chrono::milliseconds(static_cast<long long>(w.config().rate_limit.window_s * 1000))),
-        rng(seed ^ 0x9e3779b97f4a7c15ULL) {}
+        lost_commands_left(w.config().faults.lost_commands), rng(seed ^ 0x9e3779b97f4a7c15ULL) {}
 
   const fault_settings& faults() const { return world.config().faults; }
   bool chance(double p) { return p > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < p; }
@@ -227,6 +228,12 @@ struct rest_api::impl {
   awaitable<http::response> v2(http::request& req, const std::vector<std::string>& seg) {
     auto& injected = world.stats().faults;
     const auto arrived = std::chrono::steady_clock::now();
+    if (seg.size() == 5 && seg[1] == "calls" && seg[3] == "actions" && take_lost_command(seg[4])) {
+      ++injected.commands_lost;
+      net::steady_timer t(ex, std::chrono::milliseconds(static_cast<long long>(faults().lost_command_hold_s * 1000)));
+      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+      throw http::drop_connection{};
+    }
     if (faults().rest_slow_s > 0 && chance(faults().rest_slow_p)) {
       ++injected.rest_slow;
       net::steady_timer t(ex, std::chrono::milliseconds(static_cast<long long>(faults().rest_slow_s * 1000)));
@@ -262,6 +269,14 @@ struct rest_api::impl {
       throw http::drop_connection{};
     }
     co_return res;
+  }
+
+  // True for the first faults.lost_commands[action] requests of that action.
+  bool take_lost_command(const std::string& action) {
+    auto it = lost_commands_left.find(action);
+    if (it == lost_commands_left.end() || it->second <= 0) return false;
+    --it->second;
+    return true;
   }
 
   // True while the dial_reply_loss window is open: it opens at the Nth dial request and lasts

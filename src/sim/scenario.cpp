@@ -140,6 +140,16 @@ void parse_faults(const value& f, fault_settings& out) {
   read_probability(f, "rest_reset_after_p", out.rest_reset_after_p);
   read_int(f, "dial_reply_loss_after", "faults", out.dial_reply_loss_after, 0);
   read_number(f, "dial_reply_loss_s", "faults", out.dial_reply_loss_s);
+  if (auto* lost = object_member(f, "lost_commands", "faults")) {
+    for (const auto& m : lost->GetObject()) {
+      const std::string action = m.name.GetString();
+      if (action.empty()) throw bad_field("faults.lost_commands: an action name must not be empty");
+      int n = 0;
+      read_int(*lost, action, "faults.lost_commands", n, 0);
+      out.lost_commands[action] = n;
+    }
+  }
+  read_number(f, "lost_command_hold_s", "faults", out.lost_command_hold_s);
 }
 
 scenario parse_root(const value& root) {

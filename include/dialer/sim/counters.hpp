@@ -55,6 +55,7 @@ struct counters {
     std::uint64_t rest_reset_before = 0;    // connection reset, nothing done
     std::uint64_t rest_reset_after = 0;     // the request was carried out, then the connection reset
     std::uint64_t dial_replies_lost = 0;    // dials placed during the dial_reply_loss window, reply lost
+    std::uint64_t commands_lost = 0;        // lost_commands: held, then reset without acting
   } faults;
 };
 

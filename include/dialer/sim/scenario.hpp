@@ -67,6 +67,12 @@ struct fault_settings {
   double rest_reset_after_p = 0;      // the sim acts (dials, hangs up...) and then resets the connection
   int dial_reply_loss_after = 0;      // from this POST /calls on (1 = the first; 0 = never) ...
   double dial_reply_loss_s = 0;       // ... for this long, every dial is placed but its reply is lost
+  // Commands that never get out of a client that is about to die: the first N requests of each named
+  // action ("bridge", "hangup", "speak", ...) are held for lost_command_hold_s, then their connection is
+  // reset and nothing is done. A client that lives on times out and re-sends; one killed meanwhile must
+  // find out after its restart that the command it decided on was never carried out.
+  std::map<std::string, int> lost_commands;
+  double lost_command_hold_s = 30;
 };
 
 // Telnyx's account dial limit: N dials in a rolling window (real time), else 429 code 90103.

@@ -243,3 +243,40 @@ TEST_CASE("from the Nth dial on, during a dial-reply outage, dials are placed bu
   CHECK(h.sim->world().stats().double_dials == 0);
   h.sim->stop();
 }
+
+TEST_CASE("a lost command is held, then reset without acting, for the first N requests of its action only") {
+  auto scene = busy_scene();
+  scene.busy_after_s = 600;  // the call stays up (30 s real) until it is hung up
+  // 2: the client re-sends once when a reused keep-alive connection is reset, and that one is lost too.
+  scene.faults.lost_commands["hangup"] = 2;
+  scene.faults.lost_command_hold_s = 0.05;
+  harness h(scene);
+  auto dial = h.call(http::verb::post, "/calls", busy_dial);  // dials are not named: never lost
+  REQUIRE(dial.status == 200);
+  auto id_at = dial.body.find("\"call_control_id\":\"") + 19;
+  auto id = dial.body.substr(id_at, dial.body.find('"', id_at) - id_at);
+  const std::string hangup = "/calls/" + id + "/actions/hangup";
+  auto lost = h.send(http::verb::post, hangup, "{}");
+  CHECK(lost.first);  // no reply ...
+  CHECK(h.sim->world().stats().faults.commands_lost == 2);
+  REQUIRE(h.sim->world().find_call(id));
+  CHECK(h.sim->world().find_call(id)->alive());  // ... and nothing done
+  CHECK(h.call(http::verb::post, hangup, "{}").status == 200);  // the second one is carried out
+  CHECK_FALSE(h.sim->world().find_call(id)->alive());
+  CHECK(h.sim->world().stats().faults.commands_lost == 2);
+  h.sim->stop();
+}
+
+TEST_CASE("lost_commands parses counts by action and names the path of a bad one") {
+  auto ok = sim::parse_scenario(R"({"faults":{"lost_commands":{"bridge":2,"speak":1},"lost_command_hold_s":5}})");
+  REQUIRE(ok.value);
+  CHECK(ok.value->faults.lost_commands.at("bridge") == 2);
+  CHECK(ok.value->faults.lost_commands.at("speak") == 1);
+  CHECK(ok.value->faults.lost_command_hold_s == doctest::Approx(5));
+  auto bad = sim::parse_scenario(R"({"faults":{"lost_commands":{"bridge":"once"}}})");
+  REQUIRE_FALSE(bad.value);
+  CHECK(bad.error.find("faults.lost_commands.bridge: must be a number") == 0);
+  auto negative = sim::parse_scenario(R"({"faults":{"lost_commands":{"hangup":-1}}})");
+  REQUIRE_FALSE(negative.value);
+  CHECK(negative.error.find("faults.lost_commands.hangup: must be >= 0") == 0);
+}
