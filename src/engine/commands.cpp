@@ -137,16 +137,22 @@ void engine::impl::on_bridge_reply(const std::string& customer_call_id, const te
   auto tx = db_.begin();
   if (r.ok) {
     apply_call_event(*call, event_at(call_event_type::bridged, now_ms()), fx);
+  } else if (call->state.status == domain::call_status::bridged) {
+    // call.bridged came first (a bridge re-sent after a restart can be refused for that): it stands.
+    log::warn("engine", "bridge refused for a call already bridged", {{"call", customer_call_id}, {"error", r.summary()}});
   } else {
-    // The customer or the agent leg is gone: free the agent and let the customer go (abandoned).
     log::warn("engine", "bridge failed", {{"call", customer_call_id}, {"error", r.summary()}});
-    auto s = db_.get_session(call->session_id);
-    if (s) release_agent(s->agent_id, call->id, fx);
-    if (call->state.status != domain::call_status::ended && !call->call_control_id.empty())
-      fx.commands.push_back({effects::command::kind::hangup, *call, {}});
+    give_up_bridge(*call, fx);
   }
   tx.commit();
   run(std::move(fx));
+}
+
+void engine::impl::give_up_bridge(const store::call_record& customer, effects& fx) {
+  // The customer or the agent leg is gone: free the agent and let the customer go (abandoned).
+  if (auto s = db_.get_session(customer.session_id)) release_agent(s->agent_id, customer.id, fx);
+  if (customer.state.status != domain::call_status::ended && !customer.call_control_id.empty())
+    fx.commands.push_back({effects::command::kind::hangup, customer, {}});
 }
 
 void engine::impl::on_hangup_reply(const std::string& call_id, const telnyx::command_result& r) {

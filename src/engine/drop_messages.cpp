@@ -72,10 +72,13 @@ void engine::impl::start_message(const store::call_record& call, effects& fx) {
   arm_message_timeout(call);
 }
 
-void engine::impl::arm_message_timeout(const store::call_record& call) {
+std::int64_t engine::impl::message_deadline_ms(const store::call_record& call) const {
   const auto* m = message_settings_for(call.state.message);
-  const std::int64_t deadline =
-      call.state.message_at_ms.value_or(now_ms()) + std::int64_t{m ? m->timeout_s : 30} * 1000;
+  return call.state.message_at_ms.value_or(now_ms()) + std::int64_t{m ? m->timeout_s : 30} * 1000;
+}
+
+void engine::impl::arm_message_timeout(const store::call_record& call) {
+  const std::int64_t deadline = message_deadline_ms(call);
   auto& timer = message_timers_[call.id];
   if (!timer) timer = std::make_unique<net::steady_timer>(ex_);
   timer->expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, deadline - now_ms())));
@@ -137,9 +140,7 @@ void engine::impl::on_message_reply(const std::string& call_id, const telnyx::co
 
 bool engine::impl::sweep_message(store::call_record& call, std::int64_t now) {
   if (!domain::message_running(call.state)) return false;
-  const auto* m = message_settings_for(call.state.message);
-  const std::int64_t deadline = call.state.message_at_ms.value_or(now) + std::int64_t{m ? m->timeout_s : 30} * 1000;
-  if (now >= deadline && !message_timers_.count(call.id)) time_out_message(call.id);
+  if (now >= message_deadline_ms(call) && !message_timers_.count(call.id)) time_out_message(call.id);
   return true;
 }
 

@@ -187,6 +187,14 @@ struct engine::impl {
   void pump_in_batch(const std::set<std::string>& session_ids);
   // The lines in use, from the live customer calls in the store.
   void rebuild_lines();
+
+  // recovery.cpp: after a restart, inside engine::recover's transaction.
+  // A dial written but maybe never sent: re-sent with its command_id while Telnyx de-duplicates it.
+  void recover_unsent_dial(store::call_record& call, effects& fx);
+  // A decision committed whose command may have died with the process: asked for again.
+  void resume_decided_command(store::call_record& call, effects& fx);
+  // The agent leg a customer call is bridged to (a session's agent, or a manual call's own leg).
+  std::optional<store::call_record> bridge_leg_for(const store::call_record& customer);
   // engine::handle_webhook's work, inside the caller's transaction (webhooks.cpp).
   webhook_outcome apply_webhook(const telnyx::webhook_event& ev);
 
@@ -198,6 +206,8 @@ struct engine::impl {
   awaitable<void> send(effects::command cmd);
   void on_dial_reply(const std::string& call_id, const telnyx::dial_result& r);
   void on_bridge_reply(const std::string& customer_call_id, const telnyx::command_result& r);
+  // The customer cannot be bridged (its agent leg is gone): frees the agent and hangs the customer up.
+  void give_up_bridge(const store::call_record& customer, effects& fx);
   void on_hangup_reply(const std::string& call_id, const telnyx::command_result& r);
   void guarded(const char* what, const std::function<void()>& f);
 
@@ -228,6 +238,8 @@ struct engine::impl {
   void drop_answered_call(store::call_record& call, effects& fx);
   // Carries out start_message (queues speak/playback_start) and await_greeting_end; arms the timeout.
   void start_message(const store::call_record& call, effects& fx);
+  // When the call's message (or its wait for the beep) times out: its phase's start plus timeout_s.
+  std::int64_t message_deadline_ms(const store::call_record& call) const;
   void arm_message_timeout(const store::call_record& call);
   void time_out_message(const std::string& call_id);  // opens its own transaction
   awaitable<void> send_message(effects::command cmd);
