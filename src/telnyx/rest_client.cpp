@@ -13,6 +13,7 @@
 #include "dialer/common/json.hpp"
 #include "dialer/common/log.hpp"
 #include "dialer/http/client.hpp"
+#include "dialer/telnyx/dial_pacer.hpp"
 
 namespace dialer::telnyx {
 namespace {
@@ -223,21 +224,23 @@ struct rest_client::impl {
   net::any_io_executor ex;
   rest_options options;
   http::client client;
-  std::chrono::steady_clock::time_point next_dial_slot{};  // dial pacing (one thread: no lock)
+  dial_pacer pacer{options.dials_per_second};  // one thread: no lock
 
-  // Waits for the next dial slot. A retried dial sent outside the engine's pacing would otherwise
-  // land between two paced dials and push a second over dials_per_second (the REST faults test
-  // measured 11 dials in one second at 8/s).
+  // Waits for the dial's slot. A retried dial sent outside the engine's pacing would otherwise land
+  // between two paced dials and push a second over dials_per_second (the REST faults test measured
+  // 11 dials in one second at 8/s).
   awaitable<void> wait_for_dial_slot() {
     if (options.dials_per_second <= 0) co_return;
-    using namespace std::chrono;
-    const auto interval = duration_cast<steady_clock::duration>(duration<double>(1.0 / options.dials_per_second));
-    const auto now = steady_clock::now();
-    const auto slot = std::max(next_dial_slot, now);
-    next_dial_slot = slot + interval;
-    if (slot > now) {
+    const auto slot = pacer.take(std::chrono::steady_clock::now());
+    for (;;) {  // the schedule may slip while this dial waits
+      const auto due = pacer.due(slot);
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= due) {
+        pacer.left(slot, now);
+        co_return;
+      }
       net::steady_timer timer(ex);
-      timer.expires_at(slot);
+      timer.expires_at(due);
       co_await timer.async_wait(net::as_tuple(net::use_awaitable));
     }
   }
