@@ -8,7 +8,7 @@ using namespace std::chrono;
 dial_pacer::dial_pacer(double dials_per_second) {
   if (dials_per_second <= 0) return;
   interval_ = duration_cast<clock::duration>(duration<double>(1.0 / dials_per_second));
-  tolerance_ = std::max<clock::duration>(interval_, milliseconds(10));
+  tolerance_ = std::max<clock::duration>(interval_, milliseconds(50));
 }
 
 dial_pacer::clock::time_point dial_pacer::take(clock::time_point now) {
