@@ -537,32 +537,44 @@ std::size_t words_in(std::string_view text) {
 
 std::optional<api_error> call_world::speak(sim_call& c, const action_params& p) {
   if (c.state == call_state::ringing) return not_answered();
-  if (c.speak_timer) {
-    // A new speak replaces the one playing; the old one reports how it ended first.
-    cancel_slot(c, &sim_call::speak_timer);
-    emit_message_ended(c, true, "completed");
-  }
   // Speech runs at about speak_words_per_s words a second (2.5: a calm recorded message), at least 1 s.
   auto duration = std::max(milliseconds{1000},
                            secs(static_cast<double>(words_in(p.text)) / scenario_.speak_words_per_s));
+  if (c.speak_timer) c.queued_speaks.push_back(duration);  // plays when the current one ends
+  else start_speak(c, duration);
+  return std::nullopt;
+}
+
+void call_world::start_speak(sim_call& c, milliseconds duration) {
   message_started(c, true);
   emit(c, "call.speak.started");
-  after(c, duration, [this](sim_call& call) { emit_message_ended(call, true, "completed"); }, &sim_call::speak_timer);
-  return std::nullopt;
+  after(c, duration, [this](sim_call& call) {
+    emit_message_ended(call, true, "completed");
+    if (call.queued_speaks.empty()) return;
+    const auto next = call.queued_speaks.front();
+    call.queued_speaks.erase(call.queued_speaks.begin());
+    start_speak(call, next);
+  }, &sim_call::speak_timer);
 }
 
 std::optional<api_error> call_world::playback(sim_call& c, const action_params& p) {
   if (c.state == call_state::ringing) return not_answered();
-  if (c.playback_timer) {
-    cancel_slot(c, &sim_call::playback_timer);
-    emit_message_ended(c, false, "cancelled");
-  }
-  c.playback_url = p.media_url;
+  if (c.playback_timer) c.queued_playbacks.push_back(p.media_url);  // plays when the current one ends
+  else start_playback(c, p.media_url);
+  return std::nullopt;
+}
+
+void call_world::start_playback(sim_call& c, std::string media_url) {
+  c.playback_url = std::move(media_url);
   message_started(c, false);
   emit(c, "call.playback.started", {{"media_url", str(c.playback_url)}, {"overlay", raw("false")}});
-  after(c, secs(scenario_.playback_s), [this](sim_call& call) { emit_message_ended(call, false, "completed"); },
-        &sim_call::playback_timer);
-  return std::nullopt;
+  after(c, secs(scenario_.playback_s), [this](sim_call& call) {
+    emit_message_ended(call, false, "completed");
+    if (call.queued_playbacks.empty()) return;
+    auto next = std::move(call.queued_playbacks.front());
+    call.queued_playbacks.erase(call.queued_playbacks.begin());
+    start_playback(call, std::move(next));
+  }, &sim_call::playback_timer);
 }
 
 std::optional<api_error> call_world::action(std::string_view id, std::string_view action, const action_params& p) {
@@ -613,6 +625,7 @@ std::optional<api_error> call_world::action(std::string_view id, std::string_vie
     // Only an incoming call rings for us to answer; answering a dialed leg changes nothing.
     if (c->incoming && c->state == call_state::ringing) answer(*c);
   } else if (action == "playback_stop") {
+    c->queued_playbacks.clear();  // every stop is taken as the default "all": the queue goes too
     if (c->playback_timer) {
       cancel_slot(*c, &sim_call::playback_timer);
       emit(*c, "call.playback.ended",

@@ -118,6 +118,9 @@ struct sim_call {
   std::vector<scheduler::timer_id> timers;  // everything pending for this leg
   std::optional<scheduler::timer_id> patience_timer, talk_timer, speak_timer, playback_timer;
   std::string playback_url;
+  // Telnyx queues a speak or playback_start issued while one plays: these wait for the current one.
+  std::vector<std::chrono::milliseconds> queued_speaks;
+  std::vector<std::string> queued_playbacks;  // media URLs
   bool heard_message = false;  // a speak or playback started on this leg
   bool greeting_done = false;  // machine: its greeting ended (call.machine.greeting.ended sent)
   std::map<std::string, sys_time> action_commands;  // command_id -> first seen (wall time)
@@ -193,6 +196,8 @@ class call_world {
   std::optional<api_error> reject(sim_call& c, const action_params& p);
   std::optional<api_error> speak(sim_call& c, const action_params& p);
   std::optional<api_error> playback(sim_call& c, const action_params& p);
+  void start_speak(sim_call& c, std::chrono::milliseconds duration);
+  void start_playback(sim_call& c, std::string media_url);
   void emit(const sim_call& c, std::string_view event_type, payload_fields extra = {});
   // call.speak.ended / call.playback.ended with `status`, counted.
   void emit_message_ended(const sim_call& c, bool speak, std::string_view status);
