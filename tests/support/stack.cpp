@@ -17,10 +17,21 @@
 namespace dialer::test {
 namespace {
 
+// A loopback port nobody listens on now, below Linux's ephemeral range (32768-60999). A port from a
+// port-0 bind was in that range, where any other test's connection or port-0 listener could take it
+// before dialerd bound it ("bind: Address already in use" under the full suite).
 unsigned short free_port() {
+  static std::mt19937 rng{std::random_device{}()};
   net::io_context io;
-  net::ip::tcp::acceptor a(io, {net::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
+  for (int tries = 0; tries < 500; ++tries) {
+    const auto port = static_cast<unsigned short>(std::uniform_int_distribution<int>(12000, 31999)(rng));
+    net::ip::tcp::acceptor a(io);
+    boost::system::error_code ec;
+    a.open(net::ip::tcp::v4(), ec);
+    if (!ec) a.bind({net::ip::make_address("127.0.0.1"), port}, ec);
+    if (!ec) return port;
+  }
+  throw std::runtime_error("no free loopback port below the ephemeral range");
 }
 
 std::filesystem::path make_temp_dir() {
