@@ -304,15 +304,19 @@ TEST_CASE("a delivery that times out is retried and the receiver de-duplicates o
   const auto id = insert_event(db, 1, now_ms());
   system_clock clk;
   auto s = settings_for(crm.url());
-  s.timeout = 100ms;
+  s.timeout = 300ms;
   crm_push push(ioc.get_executor(), s, db, clk);
   push.start();
   REQUIRE(run_until(ioc, [&] { return db.count_outbox().delivered == 1; }));
+  // Only the first is stalled; on a loaded machine a later try can time out too (seen with every
+  // suite running at once), so the count is what the receiver saw, at least two.
   auto row = *db.get_outbox(id);
-  CHECK(row.attempts == 2);
-  REQUIRE(crm.seen.size() == 2);
-  CHECK(crm.seen[0].id == crm.seen[1].id);
-  CHECK(crm.seen[0].body == crm.seen[1].body);
+  REQUIRE(crm.seen.size() >= 2);
+  CHECK(row.attempts == static_cast<int>(crm.seen.size()));
+  for (const auto& try_seen : crm.seen) {
+    CHECK(try_seen.id == crm.seen[0].id);
+    CHECK(try_seen.body == crm.seen[0].body);
+  }
 }
 
 TEST_CASE("no more than max_in_flight deliveries are in progress at once") {
