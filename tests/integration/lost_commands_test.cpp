@@ -17,11 +17,11 @@ using test::stack;
 
 namespace {
 
-// Every contact answers after exactly `ring_s` and talks 4 s once bridged; nobody hangs up while
-// waiting for a bridge or a hangup.
+// Every contact answers after exactly `ring_s` and talks 20 s (1 s real) once bridged, long enough for
+// a second answer to find the agent busy; nobody hangs up while waiting for a bridge or a hangup.
 std::string patient_scenario(int ring_s, const std::string& lost_commands) {
   return R"({"outcomes": {"answer": 1, "busy": 0, "no_answer": 0, "invalid": 0, "machine": 0},
-             "ring_s": )" + std::to_string(ring_s) + R"(, "talk_s": 4, "unbridged_patience_s": 1000000,
+             "ring_s": )" + std::to_string(ring_s) + R"(, "talk_s": 20, "unbridged_patience_s": 1000000,
              "agent": {"answer_after_s": 1}, "faults": {"lost_commands": )" + lost_commands + "}}";
 }
 
