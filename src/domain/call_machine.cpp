@@ -185,6 +185,11 @@ bool message_running(const call_state& s) {
   return s.msg_phase == message_phase::awaiting_beep || s.msg_phase == message_phase::playing;
 }
 
+bool hangup_unconfirmed(const call_state& s) {
+  return (s.status == call_status::ringing || s.status == call_status::answered) && s.pending != outcome::none &&
+         !message_running(s);
+}
+
 std::string_view to_string(message_kind k) {
   switch (k) {
     case message_kind::drop: return "drop";

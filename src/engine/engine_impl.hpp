@@ -217,6 +217,8 @@ struct engine::impl {
   void arm_status_checks();
   void run_status_checks();
   awaitable<void> check_call_status(store::call_record call);
+  // Telnyx says the call is alive: hangs it up again when its hangup was decided (hangup_unconfirmed).
+  void hang_up_again_if_unconfirmed(const std::string& call_id);
 
   // call_events.cpp: inside an open transaction
   void apply_call_event(store::call_record& call, const domain::call_event& ev, effects& fx);

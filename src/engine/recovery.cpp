@@ -64,8 +64,7 @@ void engine::impl::resume_decided_command(store::call_record& call, effects& fx)
     log::info("engine", "message resumed after restart", {{"call", call.id}, {"played", s.message_played ? "yes" : "no"}});
     return;
   }
-  if (s.status != call_status::ringing && s.status != call_status::answered) return;
-  if (s.pending != domain::outcome::none) {  // dropped, cancelled, a machine: hung up, not yet confirmed
+  if (domain::hangup_unconfirmed(s)) {
     fx.commands.push_back({effects::command::kind::hangup, call, {}});
     log::info("engine", "hangup re-sent after restart", {{"call", call.id}});
     return;

@@ -1,5 +1,6 @@
 // Lost webhooks: a call that has heard nothing for too long is asked about with GET /calls/{id} and
-// closed (event `gone`) when Telnyx says it is no longer alive, so its line is freed (SPEC §4).
+// closed (event `gone`) when Telnyx says it is no longer alive, so its line is freed (SPEC §4). One
+// Telnyx says is alive though its hangup was decided is hung up again: that hangup failed or was lost.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -39,7 +40,10 @@ awaitable<void> engine::impl::check_call_status(store::call_record call) {
   status_checks_in_flight_.erase(call.id);
   // Telnyx keeps a call's status for 10 minutes after it ends; 404 means it is long over.
   const bool over = (status.result.ok && !status.is_alive) || status.result.http_status == 404;
-  if (!over) co_return;
+  if (!over) {
+    if (status.result.ok) guarded("status check", [&] { hang_up_again_if_unconfirmed(call.id); });
+    co_return;
+  }
   guarded("status check", [&] {
     auto fresh = db_.get_call(call.id);
     if (!fresh || fresh->state.status == domain::call_status::ended) return;
@@ -51,6 +55,17 @@ awaitable<void> engine::impl::check_call_status(store::call_record call) {
     tx.commit();
     run(std::move(fx));
   });
+}
+
+void engine::impl::hang_up_again_if_unconfirmed(const std::string& call_id) {
+  auto fresh = db_.get_call(call_id);
+  if (!fresh || !domain::hangup_unconfirmed(fresh->state)) return;
+  // Every try of the hangup failed (refused, or no reply), or it never left: Telnyx still has the call.
+  log::warn("engine", "call still up after its hangup, hanging up again",
+            {{"call", fresh->id}, {"call_control_id", fresh->call_control_id}});
+  effects fx;
+  fx.commands.push_back({effects::command::kind::hangup, *fresh, {}});
+  run(std::move(fx));
 }
 
 }  // namespace dialer::engine

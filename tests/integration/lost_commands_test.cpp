@@ -19,10 +19,10 @@ namespace {
 
 // Every contact answers after exactly `ring_s` and talks 20 s (1 s real) once bridged, long enough for
 // a second answer to find the agent busy; nobody hangs up while waiting for a bridge or a hangup.
-std::string patient_scenario(int ring_s, const std::string& lost_commands) {
+std::string patient_scenario(int ring_s, const std::string& lost_commands, const std::string& more_faults = "") {
   return R"({"outcomes": {"answer": 1, "busy": 0, "no_answer": 0, "invalid": 0, "machine": 0},
              "ring_s": )" + std::to_string(ring_s) + R"(, "talk_s": 20, "unbridged_patience_s": 1000000,
-             "agent": {"answer_after_s": 1}, "faults": {"lost_commands": )" + lost_commands + "}}";
+             "agent": {"answer_after_s": 1}, "faults": {"lost_commands": )" + lost_commands + more_faults + "}}";
 }
 
 std::uint64_t commands_lost(stack& s) {
@@ -72,6 +72,19 @@ TEST_CASE("the hangup of a dropped call that died with dialerd is sent again aft
   auto id = test::create_and_start(s, "alice", R"(, "concurrentLines": 2, "contacts": )" + test::numbered_contacts("312", 2));
   kill_while_lost_and_finish(s, id);
 
+  CHECK(customer_outcomes(s, id) == std::map<std::string, int>{{"connected", 1}, {"dropped_agent_busy", 1}});
+  store::store db(s.database(), "NORMAL");
+  test::check_finished_session(s, db, id, 1);
+}
+
+TEST_CASE("a dropped call whose every hangup try was lost is hung up again once the status check finds it alive") {
+  // Eight hangups are lost (held 0.1 s, then reset): more than the REST client's tries, with its re-sends
+  // on a reset keep-alive connection. dialerd lives on; only the status check can notice the call is up.
+  stack s({.scenario_json = patient_scenario(2, R"({"hangup": 8})", R"(, "lost_command_hold_s": 0.1)"), .time_scale = 20, .max_attempts = 1, .status_check_after_s = 2});
+  auto id = test::create_and_start(s, "alice", R"(, "concurrentLines": 2, "contacts": )" + test::numbered_contacts("313", 2));
+  REQUIRE(test::eventually([&] { return test::session_status(s, id) == "completed"; }, 60s));
+  REQUIRE(test::eventually([&] { return s.sim(verb::get, "/sim/report").json()["live_calls"].GetInt() == 0; }, 30s));
+  CHECK(commands_lost(s) == 8);
   CHECK(customer_outcomes(s, id) == std::map<std::string, int>{{"connected", 1}, {"dropped_agent_busy", 1}});
   store::store db(s.database(), "NORMAL");
   test::check_finished_session(s, db, id, 1);

@@ -77,6 +77,9 @@ std::optional<message_phase> message_phase_from(std::string_view s);  // "" is n
 struct call_state;
 // True while a message is awaited (voicemail beep) or playing: its timeout, not the status check, closes it.
 bool message_running(const call_state& s);
+// True while a hangup the engine asked for (a pending outcome: dropped, cancelled, machine; no message
+// playing first) has not been confirmed: the call is still ringing or answered.
+bool hangup_unconfirmed(const call_state& s);
 
 struct call_state {
   call_status status = call_status::dialing;

@@ -791,3 +791,20 @@ TEST_CASE("random sequences with AMD enabled emit route at most once and never f
     }
   }
 }
+
+TEST_CASE("a hangup is unconfirmed from the drop or cancel that asked for it until the call ends") {
+  auto s = apply(fresh(), ev(T::answered, 10)).next;
+  CHECK_FALSE(hangup_unconfirmed(s));  // answered, nothing decided yet
+  auto dropped = apply(s, ev(T::route_drop, 20)).next;
+  CHECK(hangup_unconfirmed(dropped));
+  CHECK_FALSE(hangup_unconfirmed(apply(dropped, hangup("normal_clearing", "", 30)).next));
+  auto with_message = ev(T::route_drop, 20);
+  with_message.with_message = true;
+  auto playing = apply(s, with_message).next;
+  CHECK_FALSE(hangup_unconfirmed(playing));  // the message plays first; its end or timeout hangs up
+  CHECK(hangup_unconfirmed(apply(playing, ev(T::message_timeout, 40)).next));
+  auto ringing = apply(fresh(), ev(T::dial_accepted, 5)).next;
+  CHECK(hangup_unconfirmed(apply(ringing, ev(T::cancel, 6)).next));
+  auto bridged = apply(apply(s, ev(T::route_bridge, 20)).next, ev(T::bridged, 21)).next;
+  CHECK_FALSE(hangup_unconfirmed(apply(bridged, ev(T::cancel, 30)).next));  // connected: no pending outcome
+}
