@@ -1,6 +1,7 @@
 // Scenario JSON parsing: one function per block, each failure names the JSON path.
 #include "dialer/sim/scenario.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -142,8 +143,14 @@ void parse_faults(const value& f, fault_settings& out) {
   read_number(f, "dial_reply_loss_s", "faults", out.dial_reply_loss_s);
   if (auto* lost = object_member(f, "lost_commands", "faults")) {
     for (const auto& m : lost->GetObject()) {
+      // A misspelt name would lose nothing and the test relying on it would prove nothing: refused.
+      static constexpr std::string_view actions[] = {"answer", "bridge", "hangup", "playback_start",
+                                                      "playback_stop", "reject", "speak", "transfer"};
       const std::string action = m.name.GetString();
-      if (action.empty()) throw bad_field("faults.lost_commands: an action name must not be empty");
+      if (std::find(std::begin(actions), std::end(actions), action) == std::end(actions))
+        throw bad_field(join("faults.lost_commands", action) +
+                        ": not a call action the sim carries out (answer, bridge, hangup, playback_start, "
+                        "playback_stop, reject, speak, transfer)");
       int n = 0;
       read_int(*lost, action, "faults.lost_commands", n, 0);
       out.lost_commands[action] = n;

@@ -267,7 +267,7 @@ TEST_CASE("a lost command is held, then reset without acting, for the first N re
   h.sim->stop();
 }
 
-TEST_CASE("lost_commands parses counts by action and names the path of a bad one") {
+TEST_CASE("lost_commands parses counts by action and names the path of a bad count or an unknown action") {
   auto ok = sim::parse_scenario(R"({"faults":{"lost_commands":{"bridge":2,"speak":1},"lost_command_hold_s":5}})");
   REQUIRE(ok.value);
   CHECK(ok.value->faults.lost_commands.at("bridge") == 2);
@@ -276,6 +276,9 @@ TEST_CASE("lost_commands parses counts by action and names the path of a bad one
   auto bad = sim::parse_scenario(R"({"faults":{"lost_commands":{"bridge":"once"}}})");
   REQUIRE_FALSE(bad.value);
   CHECK(bad.error.find("faults.lost_commands.bridge: must be a number") == 0);
+  auto misspelt = sim::parse_scenario(R"({"faults":{"lost_commands":{"brdige":1}}})");
+  REQUIRE_FALSE(misspelt.value);
+  CHECK(misspelt.error.find("faults.lost_commands.brdige: not a call action the sim carries out") == 0);
   auto negative = sim::parse_scenario(R"({"faults":{"lost_commands":{"hangup":-1}}})");
   REQUIRE_FALSE(negative.value);
   CHECK(negative.error.find("faults.lost_commands.hangup: must be >= 0") == 0);
