@@ -324,3 +324,42 @@ TEST_CASE("nested transactions must end in the reverse order of begin") {
   outer.commit();
   CHECK_FALSE(s.in_transaction());
 }
+
+namespace {
+// Files this process has open that SQLite created as temporary files (named etilqs_*, unlinked at once).
+int open_sqlite_temp_files() {
+  int n = 0;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const auto target = std::filesystem::read_symlink(fd.path(), ec).string();
+    if (!ec && target.find("etilqs_") != std::string::npos) ++n;
+  }
+  return n;
+}
+}  // namespace
+
+TEST_CASE("a savepoint's undo pages stay in memory: a large nested transaction opens no temporary file") {
+  // SQLite spills a savepoint's journal past 64 KiB to a temporary file unless temp_store is MEMORY:
+  // an open, an unlink, writes and a close on the engine's thread in most webhook batches.
+  temp_dir dir;
+  store::store s(dir.db());
+  {
+    auto tx = s.begin();
+    for (int i = 0; i < 2000; ++i) s.insert_session(make_session("s" + std::to_string(i)));
+    tx.commit();
+  }
+  auto outer = s.begin();
+  {
+    auto inner = s.begin();
+    for (int i = 0; i < 2000; ++i) {
+      auto rec = *s.get_session("s" + std::to_string(i));
+      rec.stats.calls = i + 1;
+      rec.status = domain::session_status::running;
+      s.update_session(rec);
+    }
+    CHECK(open_sqlite_temp_files() == 0);
+    inner.commit();
+  }
+  outer.commit();
+  CHECK(s.get_session("s1999")->stats.calls == 2000);
+}
