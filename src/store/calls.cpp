@@ -2,6 +2,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "dialer/store/store.hpp"
+#include "changed_columns.hpp"
 #include "sql_util.hpp"
 
 namespace dialer::store {
@@ -128,15 +129,14 @@ void store::insert_call(const call_record& c) {
 }
 
 void store::update_call(const call_record& c) {
-  auto st = prepare(
-      "UPDATE calls SET session_id=?, queue_item_id=?, contact_id=?, direction=?, kind=?, from_number=?, "
-      "to_number=?, call_control_id=?, command_id=?, client_state=?, status=?, outcome=?, pending_outcome=?, "
-      "routing=?, amd_enabled=?, person_answered=?, amd_result=?, cancel_wanted=?, hangup_cause=?, "
-      "sip_hangup_cause=?, error_detail=?, started_at=?, answered_at=?, bridged_at=?, ended_at=?, talk_ms=?, "
-      "notes=?, disposition=?, message_kind=?, message_phase=?, message_played=?, message_at=?, message_status=? "
-      "WHERE id=?");
-  bind_call(*st, c);
-  st->exec();
+  // In bind_call's order.
+  static const row_columns columns(
+      "calls", {"session_id", "queue_item_id", "contact_id", "direction", "kind", "from_number", "to_number",
+                "call_control_id", "command_id", "client_state", "status", "outcome", "pending_outcome", "routing",
+                "amd_enabled", "person_answered", "amd_result", "cancel_wanted", "hangup_cause", "sip_hangup_cause",
+                "error_detail", "started_at", "answered_at", "bridged_at", "ended_at", "talk_ms", "notes",
+                "disposition", "message_kind", "message_phase", "message_played", "message_at", "message_status"});
+  update_changed(columns, [&c](SQLite::Statement& st) { bind_call(st, c); });
 }
 
 std::optional<call_record> store::get_call(std::string_view id) {

@@ -2,6 +2,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "dialer/store/store.hpp"
+#include "changed_columns.hpp"
 #include "sql_util.hpp"
 
 namespace dialer::store {
@@ -68,12 +69,12 @@ void store::insert_item(const queue_item_record& q) {
 }
 
 void store::update_item(const queue_item_record& q) {
-  auto st = prepare(
-      "UPDATE queue_items SET session_id=?, seq=?, contact_id=?, name=?, phone=?, timezone=?, status=?, "
-      "priority=?, boosted=?, attempts=?, max_attempts=?, last_outcome=?, next_attempt_at=?, "
-      "was_contacted=?, was_answered=?, blocked_reason=? WHERE id=?");
-  bind_item(*st, q);
-  st->exec();
+  // In bind_item's order.
+  static const row_columns columns(
+      "queue_items", {"session_id", "seq", "contact_id", "name", "phone", "timezone", "status", "priority", "boosted",
+                      "attempts", "max_attempts", "last_outcome", "next_attempt_at", "was_contacted", "was_answered",
+                      "blocked_reason"});
+  update_changed(columns, [&q](SQLite::Statement& st) { bind_item(st, q); });
 }
 
 std::optional<queue_item_record> store::get_item(std::string_view id) {

@@ -2,6 +2,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "dialer/store/store.hpp"
+#include "changed_columns.hpp"
 #include "sql_util.hpp"
 
 namespace dialer::store {
@@ -95,14 +96,16 @@ void store::insert_session(const session_record& s) {
 }
 
 void store::update_session(const session_record& s) {
-  auto st = prepare(
-      "UPDATE sessions SET agent_id=?, status=?, pause_reason=?, concurrent_lines=?, selected_numbers=?, "
-      "max_attempts=?, created_at=?, started_at=?, ended_at=?, agent_call_id=?, stat_calls=?, "
-      "stat_contacted=?, stat_answered=?, stat_no_answer=?, stat_talk_ms=?, stat_connected=?, "
-      "stat_dropped=?, stat_machine=?, stat_human_answers=?, campaign_id=? WHERE id=?");
-  bind_session(*st, s, 1);
-  bind_text(*st, 21, s.id);
-  st->exec();
+  // In bind_session's order.
+  static const row_columns columns(
+      "sessions", {"agent_id", "status", "pause_reason", "concurrent_lines", "selected_numbers", "max_attempts",
+                   "created_at", "started_at", "ended_at", "agent_call_id", "stat_calls", "stat_contacted",
+                   "stat_answered", "stat_no_answer", "stat_talk_ms", "stat_connected", "stat_dropped", "stat_machine",
+                   "stat_human_answers", "campaign_id"});
+  update_changed(columns, [&s](SQLite::Statement& st) {
+    bind_session(st, s, 1);
+    bind_text(st, 21, s.id);
+  });
 }
 
 std::optional<session_record> store::get_session(std::string_view id) {

@@ -10,7 +10,13 @@
 
 namespace dialer::store::detail {
 
+// SQLite copies the text it is given; a std::string is passed as it is, without a copy of our own.
+inline void bind_text(SQLite::Statement& st, int i, const std::string& v) { st.bind(i, v); }
 inline void bind_text(SQLite::Statement& st, int i, std::string_view v) { st.bind(i, std::string(v)); }
+inline void bind_text(SQLite::Statement& st, int i, const char* v) { st.bind(i, v); }
+inline void bind_text_or_null(SQLite::Statement& st, int i, const std::string& v) {
+  if (v.empty()) st.bind(i); else st.bind(i, v);
+}
 inline void bind_text_or_null(SQLite::Statement& st, int i, std::string_view v) {
   if (v.empty()) st.bind(i); else st.bind(i, std::string(v));
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "changed_columns.hpp"
 #include "sql_util.hpp"
 #include "wal_checkpointer.hpp"
 #include "wal_syncer.hpp"
@@ -196,6 +197,24 @@ store::statement_handle store::prepare(const char* sql) {
   st.reset();
   st.clearBindings();
   return statement_handle(&st);
+}
+
+void store::update_changed(const row_columns& columns, const std::function<void(SQLite::Statement&)>& bind) {
+  std::uint64_t changed = 0;
+  {
+    auto diff = prepare(columns.diff_sql().c_str());
+    bind(*diff);
+    if (!diff->executeStep()) return;
+    changed = static_cast<std::uint64_t>(diff->getColumn(0).getInt64());
+  }
+  if (changed == 0) return;
+  auto& cached = updates_[{&columns, changed}];
+  if (!cached) cached = std::make_unique<SQLite::Statement>(*db_, columns.update_sql(changed));
+  cached->reset();
+  cached->clearBindings();
+  statement_handle update(cached.get());
+  bind(*update);
+  update->exec();
 }
 
 bool store::healthy() {
