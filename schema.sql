@@ -56,6 +56,10 @@ CREATE TABLE IF NOT EXISTS queue_items (
 -- Dial order: boosted first, then priority, then insertion order.
 CREATE INDEX IF NOT EXISTS queue_dial_order
   ON queue_items(session_id, status, boosted DESC, priority DESC, seq);
+-- The session's next retry time (every pump asks): without it the query read every pending item of the
+-- session (dial order does not sort by next_attempt_at), 28 us at 88 items, O(list size).
+CREATE INDEX IF NOT EXISTS queue_retry_due
+  ON queue_items(session_id, next_attempt_at) WHERE status = 'pending' AND next_attempt_at IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS calls (
   id                 TEXT PRIMARY KEY,

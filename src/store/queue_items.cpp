@@ -106,8 +106,9 @@ std::optional<queue_item_record> store::next_dialable(std::string_view session_i
 }
 
 std::optional<std::int64_t> store::next_retry_at(std::string_view session_id) {
-  auto st = prepare("SELECT MIN(next_attempt_at) FROM queue_items WHERE session_id = ? AND status = 'pending' "
-                     "AND attempts < max_attempts AND next_attempt_at IS NOT NULL");
+  // In queue_retry_due's order: the first pending item with attempts left is the earliest.
+  auto st = prepare("SELECT next_attempt_at FROM queue_items WHERE session_id = ? AND status = 'pending' "
+                     "AND next_attempt_at IS NOT NULL AND attempts < max_attempts ORDER BY next_attempt_at LIMIT 1");
   bind_text(*st, 1, session_id);
   if (!st->executeStep()) return std::nullopt;
   return opt_int(st->getColumn(0));
