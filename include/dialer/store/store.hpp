@@ -195,11 +195,12 @@ class store {
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
   // BEGIN, COMMIT, SAVEPOINT spN, RELEASE spN, by text.
   void run_control(const std::string& sql);
+  std::map<std::string, std::unique_ptr<SQLite::Statement>, std::less<>> control_statements_;
   // Writes to the row of `columns`' table that `bind` names (?N+1) only the columns whose new value
   // (?1..?N) differs from the stored one (changed_columns.hpp); nothing when none differs or the row is absent.
   void update_changed(const detail::row_columns& columns, const std::function<void(SQLite::Statement&)>& bind);
+  // The UPDATE of each table and set of changed columns, prepared once.
   std::map<std::pair<const detail::row_columns*, std::uint64_t>, std::unique_ptr<SQLite::Statement>> updates_;
-  std::map<std::string, std::unique_ptr<SQLite::Statement>, std::less<>> control_statements_;
   std::unique_ptr<detail::wal_checkpointer> checkpointer_;  // destroyed first: it uses db_'s handle
   std::unique_ptr<detail::wal_syncer> syncer_;              // null unless FULL in WAL mode
 };
