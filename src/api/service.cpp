@@ -151,6 +151,8 @@ void service::add_session_routes() {
                 auto parsed = parse_create_session(req.body());
                 if (!parsed) co_return error_reply(req, parsed.err());
                 auto& request = parsed.value();
+                if (auto settings = engine_.session_settings(request); !settings)
+                  co_return error_reply(req, settings.err());
                 std::string field = "contacts";
                 auto contacts = co_await contacts_.check(std::move(request.contacts), std::move(field));
                 if (!contacts) co_return error_reply(req, contacts.err());

@@ -34,18 +34,16 @@ std::optional<error> check_settings(const config::config& cfg, const std::vector
 }  // namespace
 
 result<store::session_record> engine::create_session(const create_session_request& req) {
+  if (auto settings = session_settings(req); !settings) return settings.err();
   auto checked = check_contacts(req.contacts, "contacts", cfg_);
   if (!checked) return checked.err();
   return create_session(req, checked.value());
 }
 
-result<store::session_record> engine::create_session(const create_session_request& req,
-                                                     const checked_contacts& contacts) {
-  auto& m = *impl_;
+result<store::session_record> engine::session_settings(const create_session_request& req) const {
   if (std::none_of(cfg_.agents.begin(), cfg_.agents.end(), [&](const auto& a) { return a.id == req.agent_id; }))
     return invalid("agentId", "unknown agent '" + req.agent_id + "'");
   store::session_record s;
-  s.id = m.ids_.next("ses_");
   s.agent_id = req.agent_id;
   if (!req.campaign_id.empty()) s.campaign_id = req.campaign_id;
   if (!domain::is_campaign_id(s.campaign_id)) return invalid("campaignId", "must be 1 to 64 of A-Z a-z 0-9 _ -");
@@ -54,6 +52,16 @@ result<store::session_record> engine::create_session(const create_session_reques
   s.max_attempts = req.max_attempts.value_or(cfg_.dialing.max_attempts);
   if (s.max_attempts < 1 || s.max_attempts > 20) return invalid("maxAttempts", "must be between 1 and 20");
   if (auto e = check_settings(cfg_, s.selected_numbers, s.concurrent_lines)) return *e;
+  return s;
+}
+
+result<store::session_record> engine::create_session(const create_session_request& req,
+                                                     const checked_contacts& contacts) {
+  auto& m = *impl_;
+  auto settings = session_settings(req);
+  if (!settings) return settings.err();
+  auto& s = settings.value();
+  s.id = m.ids_.next("ses_");
   s.created_at_ms = m.now_ms();
   auto tx = db_.begin();
   db_.insert_session(s);

@@ -175,6 +175,15 @@ TEST_CASE("a create for an unknown agent gets 400 naming agentId") {
   CHECK(session_count(s) == 0);
 }
 
+TEST_CASE("a create for an unknown agent with a bad contact gets 400 naming agentId, the session's own field") {
+  stack s(options());
+  auto r = s.api(verb::post, "/api/power-dialer/sessions",
+                 R"({"agentId": "mallory", "contacts": [{"phone": "+15550401001"}, {"phone": "555-0104"}]})");
+  CHECK_MESSAGE(r.status == 400, r.body);
+  CHECK(field_of(r) == "agentId");
+  CHECK(session_count(s) == 0);
+}
+
 TEST_CASE("concurrentLines of 0 or above the selected numbers gets 400 naming concurrentLines") {
   stack s(options());
   SUBCASE("zero") {

@@ -138,6 +138,10 @@ class engine {
   result<store::session_record> create_session(const create_session_request& req);
   // The same with req.contacts already checked (req.contacts itself is not read).
   result<store::session_record> create_session(const create_session_request& req, const checked_contacts& contacts);
+  // The session `req` asks for, without id or creation time, or the first bad field among agentId,
+  // campaignId, maxAttempts, selectedNumbers and concurrentLines. Checked before the contacts, so a bad
+  // field is named whatever the contacts hold (and a long list is not checked for a request refused anyway).
+  result<store::session_record> session_settings(const create_session_request& req) const;
   result<store::session_record> start_session(const std::string& id);
   result<store::session_record> pause_session(const std::string& id);
   result<store::session_record> resume_session(const std::string& id);

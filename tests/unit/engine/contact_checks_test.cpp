@@ -51,3 +51,28 @@ TEST_CASE_FIXTURE(fixture, "a batch with an impossible phone or an unknown zone 
     CHECK(db.list_items(session_id).size() == 1);
   }
 }
+
+TEST_CASE_FIXTURE(fixture, "a create with a bad session field and a bad contact names the session's field") {
+  engine::create_session_request req;
+  req.contacts = {{"c9", "", "555-0104", ""}};  // no area code: impossible
+  SUBCASE("agentId") {
+    req.agent_id = "mallory";
+    auto r = eng.create_session(req);
+    REQUIRE_FALSE(r);
+    CHECK(r.err().field == "agentId");
+  }
+  SUBCASE("maxAttempts") {
+    req.agent_id = "alice";
+    req.max_attempts = 0;
+    auto r = eng.create_session(req);
+    REQUIRE_FALSE(r);
+    CHECK(r.err().field == "maxAttempts");
+  }
+  SUBCASE("with good fields the contact is named") {
+    req.agent_id = "bob";
+    auto r = eng.create_session(req);
+    REQUIRE_FALSE(r);
+    CHECK(r.err().field == "contacts[0].phone");
+  }
+  CHECK(db.list_sessions({}).size() == 1);  // the fixture's only
+}
