@@ -127,6 +127,8 @@ struct engine::impl {
   void list_if_do_not_call(const store::call_record& call);
   // daily_cap.cpp: the max_calls_per_number_24h gate of dispatch_hold_for.
   std::optional<dispatch_hold> daily_cap_hold(const store::queue_item_record& item);
+  // When `phone` may be dialed again under compliance.max_calls_per_number_24h; nullopt: now (or no cap).
+  std::optional<std::int64_t> daily_cap_reopens_at(const std::string& phone);
 
   // sessions.cpp: inside an open transaction; skips numbers already queued (or twice in `contacts`)
   add_contacts_result insert_contacts(const store::session_record& s, const checked_contacts& contacts);

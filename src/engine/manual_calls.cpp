@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "dialer/common/log.hpp"
+#include "dialer/common/time_format.hpp"
 #include "contact_checks.hpp"
 #include "engine_impl.hpp"
 
@@ -31,6 +32,12 @@ result<store::call_record> engine::place_manual_call(const manual_call_request& 
   auto to = normalise_phone_field(req.to, "to", cfg_);
   if (!to) return to.err();
   if (db_.is_dnc(to.value())) return error{errc::conflict, "is on the do-not-call list", "to"};
+  if (auto reopens = m.daily_cap_reopens_at(to.value()))
+    return error{errc::conflict,
+                 "was dialed " + std::to_string(*cfg_.compliance->max_calls_per_number_24h) +
+                     " times in the last 24 h (compliance.max_calls_per_number_24h); it may be dialed again at " +
+                     format_iso8601(from_unix_ms(*reopens)),
+                 "to"};
   if (auto s = db_.active_session_of_agent(req.agent_id))
     return conflict("agent " + req.agent_id + " has an active session " + s->id);
   auto agent = db_.get_agent(req.agent_id);

@@ -242,6 +242,14 @@ TEST_CASE("the daily cap holds an item with blockedReason daily_cap across sessi
   CHECK(test::session_status(s, second) == "running");
   CHECK(sim_dials_to(s, no_answer) == 2);
   CHECK(str(item_of(s, second, no_answer)["blockedReason"]) == "daily_cap");
+
+  // A manual call to the capped number is refused too, saying when it may be dialed, and none is placed.
+  auto manual = call(s, verb::post, "/api/calls",
+                     std::string(R"({"agentId": "alice", "from": "+15550000001", "to": ")") + no_answer + "\"}");
+  CHECK_MESSAGE(manual.status == 409, manual.body);
+  CHECK(field_of(manual) == "to");
+  CHECK(manual.body.find(format_iso8601(from_unix_ms(oldest + 24LL * 3600 * 1000))) != std::string::npos);
+  CHECK(sim_dials_to(s, no_answer) == 2);
 }
 
 TEST_CASE("the call export streams every attempt as quoted CSV in dial order, and checks from and to") {
