@@ -23,16 +23,12 @@ class wal_checkpointer {
   wal_checkpointer(const wal_checkpointer&) = delete;
   wal_checkpointer& operator=(const wal_checkpointer&) = delete;
 
-  // The WAL pages after which a checkpoint is started. Not SQLite's 1,000: once a checkpoint has
-  // copied every frame, the writer's next commit restarts the WAL from its start and fdatasyncs the
-  // new WAL header inline, on the engine's thread, whatever the synchronous mode (SQLite needs that
-  // header on disk before frames overwrite the old ones). At 1,000 pages that was 0.6-0.7 stalls a
-  // second at 250x4 (strace of the engine thread); 4,000 pages (16 MB) make them a quarter as often.
-  static constexpr int pages_per_checkpoint = 4000;
+  // The WAL pages after which a checkpoint is started (SQLite's own default).
+  static constexpr int pages_per_checkpoint = 1000;
   // Under writes without a pause the thread's checkpoint never catches up with the last frame, so the
   // WAL is never restarted and grows. Past this many pages the writer checkpoints inline after its
   // commit, as SQLite's automatic checkpoint would, which bounds the WAL (~32 MB).
-  static constexpr int pages_before_inline_checkpoint = 8000;
+  static constexpr int pages_before_inline_checkpoint = 8 * pages_per_checkpoint;
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
